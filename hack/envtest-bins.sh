@@ -7,6 +7,7 @@
 # version, so clean clones and CI runs on the same machine reuse them.
 #
 # The last line of output is the directory holding the four binaries.
+# With --print-dir it only prints that directory, building nothing.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.37.2}"
@@ -15,6 +16,11 @@ CACHE_ROOT="${STEWARD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/steward}"
 BIN_DIR="${CACHE_ROOT}/envtest/k8s-v${K8S_VERSION}-etcd-v${ETCD_VERSION}-$(go env GOOS)-$(go env GOARCH)"
 WORK_DIR="${CACHE_ROOT}/envtest/src"
 BINARIES=(etcd kube-apiserver kube-controller-manager kubectl)
+
+if [[ "${1:-}" == "--print-dir" ]]; then
+  echo "${BIN_DIR}"
+  exit 0
+fi
 
 log() { echo "[envtest-bins $(date +%H:%M:%S)] $*" >&2; }
 
