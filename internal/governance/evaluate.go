@@ -1,0 +1,297 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package governance
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// legacyTokenType is the type of Secrets holding legacy ServiceAccount tokens.
+const legacyTokenType = "kubernetes.io/service-account-token"
+
+// evaluation carries the intermediate facts of one Evaluate call.
+type evaluation struct {
+	s          *Snapshot
+	ownerships []*nhi.IdentityOwnership // oldest first
+	facts      []*ownershipFacts
+	owners     *coverageIndex
+	exceptions []*nhi.OwnershipException // oldest first
+	active     []bool
+	excepts    *coverageIndex
+	deadline   time.Time
+}
+
+// Evaluate computes the desired state of one namespace. See the package
+// documentation.
+func Evaluate(s Snapshot) Result {
+	e := &evaluation{s: &s}
+	result := Result{
+		Ownerships: map[string]*OwnershipResult{},
+		Exceptions: map[string]*ExceptionResult{},
+		Reviews:    map[string]*ReviewResult{},
+	}
+
+	completed := e.evaluateReviews(result.Reviews)
+	e.indexOwnerships(completed)
+	e.indexExceptions(result.Exceptions)
+
+	result.Identities = make([]IdentityResult, len(s.Identities))
+	for i := range s.Identities {
+		result.Identities[i] = e.evaluateIdentity(s.Identities[i])
+	}
+	e.ownershipResults(result.Identities, result.Ownerships)
+	e.reviewActions(result.Identities, result.Reviews)
+	result.NextDeadline = e.deadline
+	return result
+}
+
+// at records an instant at which the result changes.
+func (e *evaluation) at(t time.Time) {
+	if t.After(e.s.Now) && (e.deadline.IsZero() || t.Before(e.deadline)) {
+		e.deadline = t
+	}
+}
+
+func (e *evaluation) indexOwnerships(completed map[string][]*nhi.OwnershipReview) {
+	for i := range e.s.Ownerships {
+		if e.s.Ownerships[i].DeletionTimestamp == nil {
+			e.ownerships = append(e.ownerships, &e.s.Ownerships[i])
+		}
+	}
+	slices.SortFunc(e.ownerships, func(a, b *nhi.IdentityOwnership) int { return olderFirst(&a.ObjectMeta, &b.ObjectMeta) })
+	targets := make([]target, len(e.ownerships))
+	e.facts = make([]*ownershipFacts, len(e.ownerships))
+	for i, o := range e.ownerships {
+		targets[i] = target{identities: o.Spec.Identities, selector: o.Spec.Selector}
+		e.facts[i] = newOwnershipFacts(o, e.s, completed[o.Name])
+		if e.s.Policy != nil {
+			e.at(e.facts[i].expiry)
+			e.at(e.facts[i].reviewDue)
+		}
+	}
+	e.owners = newCoverageIndex(targets)
+}
+
+func (e *evaluation) indexExceptions(out map[string]*ExceptionResult) {
+	for i := range e.s.Exceptions {
+		if e.s.Exceptions[i].DeletionTimestamp == nil {
+			e.exceptions = append(e.exceptions, &e.s.Exceptions[i])
+		}
+	}
+	slices.SortFunc(e.exceptions, func(a, b *nhi.OwnershipException) int { return olderFirst(&a.ObjectMeta, &b.ObjectMeta) })
+	targets := make([]target, len(e.exceptions))
+	e.active = make([]bool, len(e.exceptions))
+	for i, x := range e.exceptions {
+		targets[i] = target{identities: x.Spec.Identities, selector: x.Spec.Selector}
+		res := exceptionStatus(x, e.s)
+		e.active[i] = res.Active
+		out[x.Name] = res
+		if res.Active {
+			e.at(x.Spec.ExpiresAt.Time)
+		}
+	}
+	e.excepts = newCoverageIndex(targets)
+}
+
+// evaluateIdentity derives one identity's findings, state, action and
+// metadata.
+func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
+	r := IdentityResult{Identity: id, PreviousState: nhi.IdentityState(id.Annotations[AnnotationState])}
+	policy := e.s.Policy
+	if policy == nil || !governs(policy, id) {
+		return r
+	}
+	r.Governed = true
+
+	var owner *ownershipFacts
+	if covering := e.owners.covering(id); len(covering) > 0 {
+		owner = e.facts[covering[0]] // the oldest claim wins
+		r.Ownership = owner.ownership.Name
+	}
+	r.Findings = e.findings(id, owner)
+
+	var waivable []nhi.Finding
+	for _, i := range e.excepts.covering(id) {
+		if e.active[i] {
+			r.Exceptions = append(r.Exceptions, e.exceptions[i].Name)
+			waivable = append(waivable, e.exceptions[i].Spec.Findings...)
+		}
+	}
+	var open []nhi.Finding
+	for _, f := range r.Findings {
+		if slices.Contains(waivable, f) {
+			r.Waived = append(r.Waived, f)
+		} else {
+			open = append(open, f)
+		}
+	}
+
+	_, revoked := id.Annotations[AnnotationRevokedAt]
+	switch {
+	case revoked && len(open) > 0:
+		r.State = nhi.StateRevoked
+	case len(open) > 0:
+		r.State = nhi.IdentityState(open[0])
+	case len(r.Waived) > 0:
+		r.State = nhi.StateExcepted
+	default:
+		r.State = nhi.StateOwned
+	}
+	r.Since = e.since(id, r, owner)
+	if r.State != nhi.StateRevoked {
+		e.decideAction(&r, open, owner)
+	}
+	r.Labels, r.Annotations = desiredMetadata(&r, owner)
+	return r
+}
+
+// findings lists every finding of an identity, most severe first.
+func (e *evaluation) findings(id Identity, owner *ownershipFacts) []nhi.Finding {
+	var findings []nhi.Finding
+	if owner == nil {
+		findings = append(findings, nhi.FindingUnowned)
+	} else {
+		findings = append(findings, owner.findings()...)
+		if rotation := owner.ownership.Spec.Rotation; rotation != nil && id.Kind == nhi.KindSecret && !owner.revoked {
+			base := id.Created
+			if rotated, ok := parseTime(id.Annotations[AnnotationRotatedAt]); ok && rotated.After(base) {
+				base = rotated
+			}
+			due := base.Add(ParseDuration(&rotation.MaxAge))
+			if !e.s.Now.Before(due) {
+				findings = append(findings, nhi.FindingRotationOverdue)
+			}
+			e.at(due)
+		}
+	}
+	if staleAfter := ParseDuration(e.s.Policy.Spec.StaleAfter); staleAfter > 0 && id.SecretType == legacyTokenType {
+		lastUsed := id.Created
+		if day, err := time.Parse(time.DateOnly, id.Labels[LabelLegacyTokenLastUsed]); err == nil {
+			lastUsed = day
+		}
+		due := lastUsed.Add(staleAfter)
+		if !e.s.Now.Before(due) {
+			findings = append(findings, nhi.FindingStale)
+		}
+		e.at(due)
+	}
+	slices.SortFunc(findings, func(a, b nhi.Finding) int { return severity(nhi.IdentityState(a)) - severity(nhi.IdentityState(b)) })
+	return findings
+}
+
+// since is when the identity entered its current state. It survives
+// restarts through the finding-since annotation (non-Owned states) and the
+// ownership's status rows (Owned).
+func (e *evaluation) since(id Identity, r IdentityResult, owner *ownershipFacts) time.Time {
+	if r.State == r.PreviousState {
+		if r.State != nhi.StateOwned {
+			if t, ok := parseTime(id.Annotations[AnnotationFindingSince]); ok {
+				return t
+			}
+		} else if owner != nil {
+			for _, row := range owner.ownership.Status.Identities {
+				if row.Kind == id.Kind && row.Name == id.Name && row.State == nhi.StateOwned && row.Since != nil {
+					return row.Since.Time
+				}
+			}
+		}
+	}
+	return e.s.Now.Truncate(time.Second)
+}
+
+// decideAction applies the policy's rules to the open findings: the most
+// severe action wins, and a Revoke rule flags until its grace ends.
+func (e *evaluation) decideAction(r *IdentityResult, open []nhi.Finding, owner *ownershipFacts) {
+	policy := e.s.Policy
+	revokeAction := ActionWouldRevoke
+	if enforcing(policy) {
+		revokeAction = ActionRevoke
+	}
+	if owner != nil && owner.revoked && len(open) > 0 {
+		r.Action, r.ActionReason, r.RevokeAt = revokeAction, "ReviewDecidedRevoke", r.Since
+		return
+	}
+	for _, f := range open {
+		rule := ruleFor(policy, f)
+		action := ActionAnnotate
+		switch rule.Action {
+		case nhi.ActionFlag:
+			action = ActionFlag
+		case nhi.ActionRevoke:
+			revokeAt := r.Since.Add(ParseDuration(rule.RevokeAfter))
+			if r.RevokeAt.IsZero() || revokeAt.Before(r.RevokeAt) {
+				r.RevokeAt = revokeAt
+			}
+			if e.s.Now.Before(revokeAt) {
+				action = ActionFlag
+				e.at(revokeAt)
+			} else {
+				action = revokeAction
+			}
+		}
+		if actionSeverity[action] > actionSeverity[r.Action] {
+			r.Action, r.ActionReason = action, string(f)
+		}
+	}
+}
+
+// desiredMetadata is the desired value of every key Steward manages.
+func desiredMetadata(r *IdentityResult, owner *ownershipFacts) (map[string]string, map[string]string) {
+	labels := map[string]string{}
+	annotations := map[string]string{AnnotationState: string(r.State)}
+	if r.State == nhi.StateRevoked || actionSeverity[r.Action] >= actionSeverity[ActionFlag] {
+		labels[LabelFinding] = Kebab(r.State)
+	}
+	if r.Action == ActionWouldRevoke {
+		labels[LabelWouldRevoke] = "true"
+	}
+	if len(r.Findings) > 0 {
+		names := make([]string, len(r.Findings))
+		for i, f := range r.Findings {
+			names[i] = string(f)
+		}
+		annotations[AnnotationFindings] = strings.Join(names, ",")
+	}
+	if r.State != nhi.StateOwned {
+		annotations[AnnotationFindingSince] = formatTime(r.Since)
+	}
+	if len(r.Waived) > 0 {
+		annotations[AnnotationExceptedBy] = strings.Join(r.Exceptions, ",")
+	}
+	if owner != nil {
+		o := owner.ownership
+		annotations[AnnotationOwnership] = o.Name
+		annotations[AnnotationOwnerTeam] = o.Spec.Owner.Team
+		annotations[AnnotationExpiresAt] = formatTime(owner.expiry)
+		if o.Spec.Approval != nil {
+			annotations[AnnotationApprovedBy] = string(o.Spec.Approval.ApprovedBy)
+		}
+	}
+	return labels, annotations
+}
+
+// severity is the position of a state in nhi.StateSeverity (0 = most severe).
+func severity(state nhi.IdentityState) int {
+	if i := slices.Index(nhi.StateSeverity, state); i >= 0 {
+		return i
+	}
+	return len(nhi.StateSeverity)
+}

@@ -1,0 +1,137 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package governance
+
+import (
+	"strings"
+	"time"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// ownershipFacts is what Evaluate derives from one ownership, its policy,
+// its reviews, the directory and the time.
+type ownershipFacts struct {
+	ownership *nhi.IdentityOwnership
+
+	approvalRequired bool
+	unapproved       bool
+	// expiry is spec.expiresAt, or approvedAt + maxValidity when that is
+	// sooner (validityClamped).
+	expiry          time.Time
+	validityClamped bool
+	expired         bool
+
+	reviewInterval time.Duration
+	reviewDue      time.Time // zero when no review is required
+	reviewOverdue  bool
+	lastReview     *nhi.OwnershipReview
+
+	departedContacts []string
+	allDeparted      bool
+
+	// revoked: the latest completed review decided Revoke.
+	revoked bool
+}
+
+func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews []*nhi.OwnershipReview) *ownershipFacts {
+	f := &ownershipFacts{ownership: o, expiry: o.Spec.ExpiresAt.Time}
+	policy := s.Policy
+
+	if policy != nil {
+		f.approvalRequired = requiresApproval(policy)
+	}
+	f.unapproved = f.approvalRequired && o.Spec.Approval == nil
+
+	if approval := o.Spec.Approval; approval != nil && policy != nil {
+		if maxValidity := ParseDuration(policy.Spec.MaxValidity); maxValidity > 0 {
+			if limit := approval.ApprovedAt.Add(maxValidity); limit.Before(f.expiry) {
+				f.expiry, f.validityClamped = limit, true
+			}
+		}
+	}
+	f.expired = !s.Now.Before(f.expiry)
+
+	// Reviews are ordered oldest first; the latest completed one decides.
+	if n := len(completedReviews); n > 0 {
+		f.lastReview = completedReviews[n-1]
+		f.revoked = f.lastReview.Spec.Decision == nhi.DecisionRevoke
+	}
+
+	f.reviewInterval = ParseDuration(o.Spec.ReviewInterval)
+	if policy != nil {
+		if maxInterval := ParseDuration(policy.Spec.MaxReviewInterval); maxInterval > 0 &&
+			(f.reviewInterval == 0 || maxInterval < f.reviewInterval) {
+			f.reviewInterval = maxInterval
+		}
+	}
+	if f.reviewInterval > 0 {
+		base := o.CreationTimestamp.Time
+		if o.Spec.Approval != nil {
+			base = o.Spec.Approval.ApprovedAt.Time
+		}
+		if f.lastReview != nil && f.lastReview.Spec.Decision == nhi.DecisionRecertify &&
+			f.lastReview.CreationTimestamp.After(base) {
+			base = f.lastReview.CreationTimestamp.Time
+		}
+		f.reviewDue = base.Add(f.reviewInterval)
+		f.reviewOverdue = !s.Now.Before(f.reviewDue)
+	}
+
+	if dir := s.Directory; dir != nil && dir.Available {
+		for _, contact := range o.Spec.Owner.Contacts {
+			if !dir.Has(string(contact)) {
+				f.departedContacts = append(f.departedContacts, string(contact))
+			}
+		}
+		f.allDeparted = len(f.departedContacts) > 0 && len(f.departedContacts) == len(o.Spec.Owner.Contacts)
+	}
+	return f
+}
+
+// findings are the ownership-level findings its identities inherit.
+func (f *ownershipFacts) findings() []nhi.Finding {
+	if f.revoked {
+		// A review withdrew the ownership: it vouches for nothing any more.
+		return []nhi.Finding{nhi.FindingUnowned}
+	}
+	var findings []nhi.Finding
+	if f.unapproved {
+		findings = append(findings, nhi.FindingUnapproved)
+	}
+	if f.expired {
+		findings = append(findings, nhi.FindingExpired)
+	}
+	if f.reviewOverdue {
+		findings = append(findings, nhi.FindingReviewOverdue)
+	}
+	if f.allDeparted {
+		findings = append(findings, nhi.FindingOwnerDeparted)
+	}
+	return findings
+}
+
+// isContact reports whether a person is one of the owner's contacts,
+// ignoring case.
+func isContact(o *nhi.IdentityOwnership, person nhi.Person) bool {
+	for _, contact := range o.Spec.Owner.Contacts {
+		if strings.EqualFold(string(contact), string(person)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,128 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package governance
+
+import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// Action is what is due on an identity, in increasing order of severity.
+type Action string
+
+const (
+	// ActionNone: nothing to do (owned, excepted or not governed).
+	ActionNone Action = ""
+	// ActionAnnotate: record the findings in annotations and status only.
+	ActionAnnotate Action = "Annotate"
+	// ActionFlag: label the identity with its finding and warn with an Event.
+	ActionFlag Action = "Flag"
+	// ActionWouldRevoke: a revocation is due but the policy is in DryRun.
+	ActionWouldRevoke Action = "WouldRevoke"
+	// ActionRevoke: a revocation is due and the policy enforces.
+	ActionRevoke Action = "Revoke"
+)
+
+var actionSeverity = map[Action]int{ActionNone: 0, ActionAnnotate: 1, ActionFlag: 2, ActionWouldRevoke: 3, ActionRevoke: 4}
+
+func maxAction(a, b Action) Action {
+	if actionSeverity[b] > actionSeverity[a] {
+		return b
+	}
+	return a
+}
+
+// Result is the desired state of one namespace.
+type Result struct {
+	// Identities holds every identity of the snapshot, governed or not, in
+	// the snapshot's order.
+	Identities []IdentityResult
+	Ownerships map[string]*OwnershipResult
+	Exceptions map[string]*ExceptionResult
+	Reviews    map[string]*ReviewResult
+	// NextDeadline is the next instant at which the result would change
+	// with no other input changing; zero when there is none.
+	NextDeadline time.Time
+}
+
+// IdentityResult is the evaluation of one identity.
+type IdentityResult struct {
+	Identity Identity
+	// Governed is false when no policy governs the identity; its Steward
+	// labels and annotations are then removed.
+	Governed bool
+	State    nhi.IdentityState
+	// PreviousState is the state Steward last recorded on the identity.
+	PreviousState nhi.IdentityState
+	// Findings lists every finding, waived or not, most severe first.
+	Findings []nhi.Finding
+	// Waived lists the findings an active exception waives.
+	Waived []nhi.Finding
+	// Ownership is the ownership that covers the identity, if any.
+	Ownership string
+	// Exceptions are the active exceptions that apply.
+	Exceptions []string
+	// Since is when the identity entered its current state.
+	Since time.Time
+	// Action is the most severe action due.
+	Action Action
+	// ActionReason says which finding (or review) the action answers.
+	ActionReason string
+	// RevokeAt is when a Revoke rule's grace ends; zero when no Revoke rule
+	// applies.
+	RevokeAt time.Time
+	// Labels and Annotations are the desired values of Steward's own keys.
+	Labels      map[string]string
+	Annotations map[string]string
+}
+
+// Transitioned reports whether the state differs from the recorded one.
+func (r *IdentityResult) Transitioned() bool { return r.State != r.PreviousState }
+
+// OwnershipResult is the desired status of one IdentityOwnership.
+type OwnershipResult struct {
+	Conditions   []metav1.Condition
+	Identities   []nhi.IdentityStatus
+	NextReviewBy *time.Time
+	LastReview   *nhi.ReviewSummary
+	// Revoked is true when the latest completed review decided Revoke.
+	Revoked bool
+	// ConflictsWith names the older ownership that claims some of this
+	// one's identities.
+	ConflictsWith string
+}
+
+// ExceptionResult is the desired status of one OwnershipException.
+type ExceptionResult struct {
+	Conditions []metav1.Condition
+	Identities []nhi.IdentityReference
+	Active     bool
+	Expired    bool
+}
+
+// ReviewResult is the desired status of one OwnershipReview.
+type ReviewResult struct {
+	Conditions []metav1.Condition
+	Completed  bool
+	// OwnershipGeneration is the generation of the reviewed ownership.
+	OwnershipGeneration int64
+	// Actions are the remediation actions the decision causes.
+	Actions []nhi.RemediationAction
+}

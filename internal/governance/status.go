@@ -1,0 +1,333 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package governance
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// ReasonNotGoverned: no OwnershipPolicy governs the object's namespace.
+const ReasonNotGoverned = "NotGoverned"
+
+// ReasonRevokedByReview: the latest completed review decided Revoke.
+const ReasonRevokedByReview = "RevokedByReview"
+
+func condition(conditionType string, status bool, reason, message string) metav1.Condition {
+	s := metav1.ConditionFalse
+	if status {
+		s = metav1.ConditionTrue
+	}
+	return metav1.Condition{Type: conditionType, Status: s, Reason: reason, Message: message}
+}
+
+// evaluateReviews decides every review's completion and returns the
+// completed ones per ownership, oldest first. A review, once completed,
+// stays completed: it is evidence of what was decided at the time.
+func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]*nhi.OwnershipReview {
+	byName := map[string]*nhi.IdentityOwnership{}
+	for i := range e.s.Ownerships {
+		byName[e.s.Ownerships[i].Name] = &e.s.Ownerships[i]
+	}
+	reviews := make([]*nhi.OwnershipReview, 0, len(e.s.Reviews))
+	for i := range e.s.Reviews {
+		reviews = append(reviews, &e.s.Reviews[i])
+	}
+	slices.SortFunc(reviews, func(a, b *nhi.OwnershipReview) int { return olderFirst(&a.ObjectMeta, &b.ObjectMeta) })
+
+	completed := map[string][]*nhi.OwnershipReview{}
+	for _, review := range reviews {
+		res := &ReviewResult{OwnershipGeneration: review.Status.OwnershipGeneration}
+		out[review.Name] = res
+		ownership := byName[review.Spec.OwnershipRef.Name]
+		alreadyCompleted := meta.IsStatusConditionTrue(review.Status.Conditions, nhi.ConditionCompleted)
+		switch {
+		case alreadyCompleted:
+			res.Completed = true
+			res.Conditions = []metav1.Condition{*meta.FindStatusCondition(review.Status.Conditions, nhi.ConditionCompleted)}
+		case ownership == nil:
+			res.Conditions = []metav1.Condition{condition(nhi.ConditionCompleted, false, nhi.ReasonOwnershipNotFound,
+				fmt.Sprintf("IdentityOwnership %q does not exist in this namespace", review.Spec.OwnershipRef.Name))}
+		case isContact(ownership, review.Spec.Reviewer):
+			res.Conditions = []metav1.Condition{condition(nhi.ConditionCompleted, false, nhi.ReasonSelfReview,
+				fmt.Sprintf("%s is a contact of IdentityOwnership %s and cannot review it; ask someone independent",
+					review.Spec.Reviewer, ownership.Name))}
+		default:
+			res.Completed = true
+			res.OwnershipGeneration = ownership.Generation
+			res.Conditions = []metav1.Condition{condition(nhi.ConditionCompleted, true, nhi.ReasonDecisionApplied,
+				fmt.Sprintf("%s applied to IdentityOwnership %s generation %d",
+					review.Spec.Decision, ownership.Name, ownership.Generation))}
+		}
+		ready := res.Conditions[0]
+		ready.Type = nhi.ConditionReady
+		res.Conditions = append(res.Conditions, ready)
+		if res.Completed && ownership != nil {
+			completed[ownership.Name] = append(completed[ownership.Name], review)
+		}
+	}
+	return completed
+}
+
+// exceptionStatus decides whether an exception is in force.
+func exceptionStatus(x *nhi.OwnershipException, s *Snapshot) *ExceptionResult {
+	res := &ExceptionResult{}
+	expiresAt := x.Spec.ExpiresAt.Time
+	res.Expired = !s.Now.Before(expiresAt)
+	var active metav1.Condition
+	switch {
+	case s.Policy == nil:
+		active = condition(nhi.ConditionActive, false, ReasonNotGoverned, "no OwnershipPolicy governs this namespace")
+	case res.Expired:
+		active = condition(nhi.ConditionActive, false, nhi.ReasonExceptionExpired,
+			fmt.Sprintf("expired at %s; enforcement of %s resumed", formatTime(expiresAt), joinFindings(x.Spec.Findings)))
+	default:
+		maxDuration := ParseDuration(s.Policy.Spec.MaxExceptionDuration)
+		if maxDuration > 0 && expiresAt.Sub(x.CreationTimestamp.Time) > maxDuration {
+			active = condition(nhi.ConditionActive, false, nhi.ReasonExceptionTooLong,
+				fmt.Sprintf("spec.expiresAt is more than the policy's maxExceptionDuration (%s) after the exception's "+
+					"creation; shorten it to take effect", maxDuration))
+		} else {
+			res.Active = true
+			active = condition(nhi.ConditionActive, true, nhi.ReasonExceptionActive,
+				fmt.Sprintf("waives %s until %s, risk accepted by %s", joinFindings(x.Spec.Findings),
+					formatTime(expiresAt), x.Spec.RiskAcceptedBy))
+		}
+	}
+	expired := condition(nhi.ConditionExpired, res.Expired, nhi.ReasonNotExpired, "")
+	if res.Expired {
+		expired.Reason, expired.Message = nhi.ReasonExpiresAtPassed, active.Message
+	}
+	ready := active
+	ready.Type = nhi.ConditionReady
+	if res.Expired {
+		// An expired exception has done its job; it is not an error.
+		ready.Status = metav1.ConditionTrue
+	}
+	res.Conditions = []metav1.Condition{ready, active, expired}
+	return res
+}
+
+// ownershipResults builds every ownership's status from its facts and the
+// evaluated identities.
+func (e *evaluation) ownershipResults(identities []IdentityResult, out map[string]*OwnershipResult) {
+	rows := map[string][]nhi.IdentityStatus{}
+	for i := range identities {
+		r := &identities[i]
+		if r.Governed && r.Ownership != "" {
+			since := metav1.NewTime(r.Since)
+			rows[r.Ownership] = append(rows[r.Ownership], nhi.IdentityStatus{
+				Kind: r.Identity.Kind, Name: r.Identity.Name, UID: string(r.Identity.UID),
+				State: r.State, Findings: r.Findings, Since: &since,
+			})
+		}
+	}
+	conflicts := e.conflicts(identities)
+	for i, o := range e.ownerships {
+		f := e.facts[i]
+		res := &OwnershipResult{Identities: rows[o.Name], Revoked: f.revoked, ConflictsWith: conflicts[o.Name]}
+		slices.SortFunc(res.Identities, func(a, b nhi.IdentityStatus) int {
+			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
+		})
+		if !f.reviewDue.IsZero() {
+			due := f.reviewDue
+			res.NextReviewBy = &due
+		}
+		if r := f.lastReview; r != nil {
+			completedAt := r.CreationTimestamp
+			if r.Status.CompletedAt != nil {
+				completedAt = *r.Status.CompletedAt
+			}
+			res.LastReview = &nhi.ReviewSummary{Name: r.Name, Reviewer: r.Spec.Reviewer, Decision: r.Spec.Decision, CompletedAt: completedAt}
+		}
+		res.Conditions = e.ownershipConditions(f, res)
+		out[o.Name] = res
+	}
+}
+
+// conflicts maps each ownership that lost a claim to the older ownership
+// that won it.
+func (e *evaluation) conflicts(identities []IdentityResult) map[string]string {
+	conflicts := map[string]string{}
+	for i := range identities {
+		r := &identities[i]
+		if !r.Governed {
+			continue
+		}
+		covering := e.owners.covering(r.Identity)
+		for _, loser := range covering[min(1, len(covering)):] {
+			name := e.ownerships[loser].Name
+			if _, seen := conflicts[name]; !seen {
+				conflicts[name] = e.ownerships[covering[0]].Name
+			}
+		}
+	}
+	return conflicts
+}
+
+func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult) []metav1.Condition {
+	o := f.ownership
+	var conds []metav1.Condition
+
+	approved := condition(nhi.ConditionApproved, o.Spec.Approval != nil, nhi.ReasonApproved, "")
+	switch {
+	case o.Spec.Approval != nil:
+		approved.Message = fmt.Sprintf("approved by %s at %s (%s)", o.Spec.Approval.ApprovedBy,
+			formatTime(o.Spec.Approval.ApprovedAt.Time), o.Spec.Approval.Reference)
+	case f.approvalRequired:
+		approved.Reason, approved.Message = nhi.ReasonApprovalMissing, "the policy requires spec.approval"
+	default:
+		approved.Status, approved.Reason, approved.Message = metav1.ConditionTrue, nhi.ReasonApprovalNotRequired,
+			"the policy does not require an approval"
+	}
+	conds = append(conds, approved)
+
+	expired := condition(nhi.ConditionExpired, f.expired, nhi.ReasonNotExpired, "expires at "+formatTime(f.expiry))
+	if f.expired {
+		expired.Reason, expired.Message = nhi.ReasonExpiresAtPassed, "expired at "+formatTime(f.expiry)
+	}
+	if f.validityClamped {
+		expired.Message += "; the policy's maxValidity ends it before spec.expiresAt"
+	}
+	conds = append(conds, expired)
+
+	reviewDue := condition(nhi.ConditionReviewDue, f.reviewOverdue, nhi.ReasonReviewCurrent, "no periodic review required")
+	if !f.reviewDue.IsZero() {
+		reviewDue.Message = "next review due by " + formatTime(f.reviewDue)
+		if f.reviewOverdue {
+			reviewDue.Reason, reviewDue.Message = nhi.ReasonReviewOverdue, "review was due by "+formatTime(f.reviewDue)
+		}
+	}
+	conds = append(conds, reviewDue)
+
+	conflict := condition(nhi.ConditionConflict, res.ConflictsWith != "", nhi.ReasonNoConflict, "")
+	if res.ConflictsWith != "" {
+		conflict.Reason = nhi.ReasonOlderClaimExists
+		conflict.Message = fmt.Sprintf("IdentityOwnership %s is older and already covers some of these identities; "+
+			"they are governed by it, not by this one", res.ConflictsWith)
+	}
+	conds = append(conds, conflict)
+
+	departed := condition(nhi.ConditionOwnerDeparted, len(f.departedContacts) > 0, nhi.ReasonContactsActive, "")
+	switch {
+	case f.allDeparted:
+		departed.Reason = nhi.ReasonAllContactsDeparted
+		departed.Message = "every contact has left the owner directory: " + strings.Join(f.departedContacts, ", ")
+	case len(f.departedContacts) > 0:
+		departed.Reason = nhi.ReasonSomeContactsDeparted
+		departed.Message = "left the owner directory: " + strings.Join(f.departedContacts, ", ") +
+			"; add a current contact before the others leave"
+	}
+	conds = append(conds, departed)
+
+	stalled := condition(nhi.ConditionStalled, res.ConflictsWith != "", nhi.ReasonReconciled, "")
+	if res.ConflictsWith != "" {
+		stalled.Reason, stalled.Message = conflict.Reason, conflict.Message
+	}
+	conds = append(conds, stalled)
+
+	return append(conds, e.readyCondition(f, res, conds))
+}
+
+// readyCondition summarises the ownership: True only when it is in force and
+// nothing about it needs a human.
+func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, conds []metav1.Condition) metav1.Condition {
+	notReady := func(reason, message string) metav1.Condition {
+		return condition(nhi.ConditionReady, false, reason, message)
+	}
+	find := func(t string) metav1.Condition { return *meta.FindStatusCondition(conds, t) }
+	switch {
+	case e.s.Policy == nil:
+		return notReady(ReasonNotGoverned, "no OwnershipPolicy governs this namespace; its identities are not evaluated")
+	case res.ConflictsWith != "":
+		c := find(nhi.ConditionConflict)
+		return notReady(c.Reason, c.Message)
+	case f.revoked:
+		return notReady(ReasonRevokedByReview, fmt.Sprintf("OwnershipReview %s decided Revoke", f.lastReview.Name))
+	case f.unapproved:
+		return notReady(nhi.ReasonApprovalMissing, "the policy requires spec.approval")
+	case f.expired:
+		c := find(nhi.ConditionExpired)
+		return notReady(c.Reason, c.Message)
+	case f.allDeparted:
+		c := find(nhi.ConditionOwnerDeparted)
+		return notReady(c.Reason, c.Message)
+	case f.reviewOverdue:
+		c := find(nhi.ConditionReviewDue)
+		return notReady(c.Reason, c.Message)
+	}
+	return condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
+		fmt.Sprintf("%d identities covered", len(res.Identities)))
+}
+
+// reviewActions lists, on each completed review, what its decision does to
+// the ownership's identities. Entries already recorded keep their time.
+func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*ReviewResult) {
+	for i := range e.s.Reviews {
+		review := &e.s.Reviews[i]
+		res := out[review.Name]
+		if !res.Completed {
+			continue
+		}
+		res.Actions = slices.Clone(review.Status.Actions)
+		for j := range identities {
+			r := &identities[j]
+			if r.Ownership != review.Spec.OwnershipRef.Name || !r.Governed {
+				continue
+			}
+			action := "Recertified"
+			if review.Spec.Decision == nhi.DecisionRecertify && review.Status.CompletedAt != nil {
+				// Recertification covers what existed when it completed.
+				continue
+			}
+			if review.Spec.Decision == nhi.DecisionRevoke {
+				switch {
+				case r.State == nhi.StateRevoked:
+					action = "Revoked"
+				case r.Action == ActionWouldRevoke:
+					action = "WouldRevoke"
+				case r.Action == ActionRevoke:
+					action = "RevocationDue"
+				default:
+					continue
+				}
+			}
+			entry := nhi.RemediationAction{Kind: r.Identity.Kind, Name: r.Identity.Name, Action: action,
+				Time: metav1.NewTime(e.s.Now.Truncate(time.Second))}
+			if !slices.ContainsFunc(res.Actions, func(a nhi.RemediationAction) bool {
+				return a.Kind == entry.Kind && a.Name == entry.Name && a.Action == entry.Action
+			}) && len(res.Actions) < 256 {
+				res.Actions = append(res.Actions, entry)
+			}
+		}
+	}
+}
+
+func joinFindings(findings []nhi.Finding) string {
+	names := make([]string, len(findings))
+	for i, f := range findings {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
