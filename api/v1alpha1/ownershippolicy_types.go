@@ -289,7 +289,7 @@ type OwnershipPolicyStatus struct {
 	// totalViolations is how many governed identities are in a state other
 	// than Owned or Excepted.
 	// +optional
-	TotalViolations int32 `json:"totalViolations,omitempty"`
+	TotalViolations int32 `json:"totalViolations"`
 
 	// totals counts identities by kind and state.
 	// +optional
@@ -303,6 +303,11 @@ type OwnershipPolicyStatus struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=100
 	Violations []Violation `json:"violations,omitempty"`
+
+	// acceptedDirectoryEntries is the number of entries of the owner
+	// directory when it was last accepted; the shrink guard compares against it.
+	// +optional
+	AcceptedDirectoryEntries int32 `json:"acceptedDirectoryEntries,omitempty"`
 
 	// revocationsInWindow counts revocations in the current one-hour window
 	// of the blast-radius cap.

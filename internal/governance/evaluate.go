@@ -58,6 +58,7 @@ func Evaluate(s Snapshot) Result {
 		result.Identities[i] = e.evaluateIdentity(s.Identities[i])
 	}
 	e.ownershipResults(result.Identities, result.Ownerships)
+	e.exceptionIdentities(result.Identities, result.Exceptions)
 	e.reviewActions(result.Identities, result.Reviews)
 	result.NextDeadline = e.deadline
 	return result
@@ -109,6 +110,22 @@ func (e *evaluation) indexExceptions(out map[string]*ExceptionResult) {
 		}
 	}
 	e.excepts = newCoverageIndex(targets)
+}
+
+// exceptionIdentities lists, on each exception, the governed identities it
+// targets.
+func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[string]*ExceptionResult) {
+	for i := range identities {
+		if !identities[i].Governed {
+			continue
+		}
+		for _, x := range e.excepts.covering(identities[i].Identity) {
+			res := out[e.exceptions[x].Name]
+			if len(res.Identities) < 1024 {
+				res.Identities = append(res.Identities, identities[i].Identity.Ref())
+			}
+		}
+	}
 }
 
 // evaluateIdentity derives one identity's findings, state, action and

@@ -1,0 +1,187 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+// Event reasons on identities, besides the state names (Unowned, Expired…)
+// used for transitions into a finding.
+const (
+	// EventReasonOwned: the identity became Owned.
+	EventReasonOwned = "Owned"
+	// EventReasonExcepted: every finding is waived by an exception.
+	EventReasonExcepted = "Excepted"
+	// EventReasonWouldRevoke: a revocation is due, but the policy is DryRun.
+	EventReasonWouldRevoke = "WouldRevoke"
+	// EventReasonRevocationDue: a revocation is due under Enforce.
+	EventReasonRevocationDue = "RevocationDue"
+)
+
+// applyIdentities patches the identities whose Steward metadata differs from
+// the desired one, and records each transition and action once: after its
+// patch succeeded. It returns the number of writes.
+func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespaceInputs, result *governance.Result) (int, error) {
+	writes := 0
+	for i := range result.Identities {
+		id := &result.Identities[i]
+		labels := governance.Diff(id.Identity.Labels, id.Labels, governance.ManagedLabels)
+		annotations := governance.Diff(id.Identity.Annotations, id.Annotations, governance.ManagedAnnotations)
+		if len(labels) == 0 && len(annotations) == 0 {
+			continue
+		}
+		obj, err := r.patchMetadata(ctx, in.snapshot.Namespace, id.Identity, labels, annotations)
+		if apierrors.IsNotFound(err) {
+			continue // deleted meanwhile; its delete event re-evaluates the namespace
+		}
+		if err != nil {
+			return writes, fmt.Errorf("patching %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
+		}
+		writes++
+		r.recordIdentity(ctx, in, id, obj)
+	}
+	return writes, nil
+}
+
+// patchMetadata merge-patches only Steward's keys; a nil value deletes one.
+func (r *NamespaceReconciler) patchMetadata(ctx context.Context, namespace string, id governance.Identity,
+	labels, annotations map[string]*string) (*metav1.PartialObjectMetadata, error) {
+	meta := map[string]any{}
+	if len(labels) > 0 {
+		meta["labels"] = labels
+	}
+	if len(annotations) > 0 {
+		meta["annotations"] = annotations
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": meta})
+	if err != nil {
+		return nil, err
+	}
+	obj := &metav1.PartialObjectMetadata{TypeMeta: serviceAccountTypeMeta}
+	if id.Kind == nhi.KindSecret {
+		obj.TypeMeta = secretTypeMeta
+	}
+	obj.Namespace, obj.Name, obj.UID = namespace, id.Name, id.UID
+	return obj, r.Patch(ctx, obj, client.RawPatch(types.MergePatchType, patch))
+}
+
+// recordIdentity emits the Event and decision-log lines of a patched
+// identity's transition and newly due action.
+func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
+	obj *metav1.PartialObjectMetadata) {
+	log := logf.FromContext(ctx)
+	base := evidence.Decision{
+		Time: in.snapshot.Now, Namespace: in.snapshot.Namespace, Kind: string(id.Identity.Kind),
+		Name: id.Identity.Name, UID: string(id.Identity.UID), Findings: findingNames(id.Findings),
+		Waived: findingNames(id.Waived), Ownership: id.Ownership, Exceptions: id.Exceptions,
+	}
+	if policy := in.snapshot.Policy; policy != nil {
+		base.Policy, base.Enforcement = policy.Name, string(policy.Spec.Enforcement)
+	}
+
+	if id.Transitioned() && (id.Governed || id.PreviousState != "") {
+		d := base
+		d.Type, d.From, d.To = evidence.DecisionTransition, string(id.PreviousState), string(id.State)
+		d.Message = describeState(id)
+		r.decide(ctx, d)
+		if eventType, reason := transitionEvent(id); reason != "" {
+			r.Recorder.Eventf(obj, nil, eventType, reason, "Evaluate", "%s", d.Message)
+		}
+		log.Info("identity transitioned", "kind", id.Identity.Kind, "name", id.Identity.Name,
+			"from", id.PreviousState, "to", id.State, "findings", base.Findings)
+	}
+
+	hadWouldRevoke := id.Identity.Labels[governance.LabelWouldRevoke] == "true"
+	if id.Action == governance.ActionWouldRevoke && !hadWouldRevoke {
+		d := base
+		d.Type, d.Action, d.Reason = evidence.DecisionAction, string(id.Action), id.ActionReason
+		d.Message = fmt.Sprintf("%s %s would be revoked (%s) but policy %s is in DryRun; nothing was changed",
+			id.Identity.Kind, id.Identity.Name, id.ActionReason, base.Policy)
+		r.decide(ctx, d)
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, EventReasonWouldRevoke, "Revoke", "%s", d.Message)
+		log.Info("revocation due in DryRun", "kind", id.Identity.Kind, "name", id.Identity.Name, "reason", id.ActionReason)
+	}
+}
+
+func (r *NamespaceReconciler) decide(ctx context.Context, d evidence.Decision) {
+	if err := r.DecisionLog.Record(d); err != nil {
+		logf.FromContext(ctx).Error(err, "writing the decision log")
+	}
+}
+
+// transitionEvent is the Event for a transition: a Warning for a flagged
+// finding, Normal when the identity became Owned or Excepted, none for
+// annotate-only findings or identities leaving governance.
+func transitionEvent(id *governance.IdentityResult) (string, string) {
+	switch {
+	case !id.Governed:
+		return "", ""
+	case id.State == nhi.StateOwned:
+		return corev1.EventTypeNormal, EventReasonOwned
+	case id.State == nhi.StateExcepted:
+		return corev1.EventTypeNormal, EventReasonExcepted
+	case id.Action == governance.ActionAnnotate:
+		return "", ""
+	}
+	return corev1.EventTypeWarning, string(id.State)
+}
+
+// describeState is a one-line, human-readable account of an identity's state.
+func describeState(id *governance.IdentityResult) string {
+	subject := fmt.Sprintf("%s %s", id.Identity.Kind, id.Identity.Name)
+	switch id.State {
+	case "":
+		return subject + " is no longer governed by any OwnershipPolicy"
+	case nhi.StateOwned:
+		return fmt.Sprintf("%s is Owned under IdentityOwnership %s", subject, id.Ownership)
+	case nhi.StateExcepted:
+		return fmt.Sprintf("%s is Excepted: %s waived by %s", subject,
+			strings.Join(findingNames(id.Waived), ", "), strings.Join(id.Exceptions, ", "))
+	case nhi.StateUnowned:
+		if id.Ownership != "" {
+			return fmt.Sprintf("%s is Unowned: a review withdrew IdentityOwnership %s", subject, id.Ownership)
+		}
+		return subject + " is Unowned: no IdentityOwnership covers it"
+	}
+	return fmt.Sprintf("%s is %s (findings: %s)", subject, id.State, strings.Join(findingNames(id.Findings), ", "))
+}
+
+func findingNames(findings []nhi.Finding) []string {
+	if len(findings) == 0 {
+		return nil
+	}
+	names := make([]string, len(findings))
+	for i, f := range findings {
+		names[i] = string(f)
+	}
+	return names
+}

@@ -1,0 +1,195 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+// historyLimit bounds IdentityOwnership.status.history.
+const historyLimit = 20
+
+// writeStatuses writes the status of every ownership, exception and review
+// of the namespace, each in one patch and only when it changed.
+func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
+	now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
+	history := historyByOwnership(result, now)
+	for i := range in.snapshot.Ownerships {
+		o := &in.snapshot.Ownerships[i]
+		if res := result.Ownerships[o.Name]; res != nil {
+			desired := o.DeepCopy()
+			ownershipStatus(&desired.Status, o.Generation, res, history[o.Name], now)
+			if err := r.patchStatus(ctx, o, desired, !equality.Semantic.DeepEqual(o.Status, desired.Status)); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range in.snapshot.Exceptions {
+		x := &in.snapshot.Exceptions[i]
+		if res := result.Exceptions[x.Name]; res != nil {
+			desired := x.DeepCopy()
+			exceptionStatus(&desired.Status, x.Generation, res, now)
+			if err := r.patchStatus(ctx, x, desired, !equality.Semantic.DeepEqual(x.Status, desired.Status)); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range in.snapshot.Reviews {
+		rv := &in.snapshot.Reviews[i]
+		if res := result.Reviews[rv.Name]; res != nil {
+			desired := rv.DeepCopy()
+			reviewStatus(&desired.Status, rv.Generation, res, now)
+			if err := r.patchStatus(ctx, rv, desired, !equality.Semantic.DeepEqual(rv.Status, desired.Status)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *NamespaceReconciler) patchStatus(ctx context.Context, current, desired client.Object, changed bool) error {
+	if !changed {
+		return nil
+	}
+	err := r.Status().Patch(ctx, desired, client.MergeFrom(current))
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("writing status of %s %s: %w", desired.GetObjectKind().GroupVersionKind().Kind, desired.GetName(), err)
+	}
+	return nil
+}
+
+// setConditions merges desired conditions, keeping lastTransitionTime when a
+// condition's status did not change.
+func setConditions(conditions *[]metav1.Condition, desired []metav1.Condition, generation int64, now metav1.Time) {
+	for _, c := range desired {
+		c.ObservedGeneration = generation
+		c.LastTransitionTime = now
+		meta.SetStatusCondition(conditions, c)
+	}
+}
+
+func ownershipStatus(status *nhi.IdentityOwnershipStatus, generation int64, res *governance.OwnershipResult,
+	newHistory []nhi.HistoryEntry, now metav1.Time) {
+	status.ObservedGeneration = generation
+	setConditions(&status.Conditions, res.Conditions, generation, now)
+	status.Identities = res.Identities
+	if len(status.Identities) > 1024 {
+		status.Identities = status.Identities[:1024]
+	}
+	status.IdentityCount = int32(len(res.Identities))
+	status.NextReviewBy = nil
+	if res.NextReviewBy != nil {
+		t := metav1.NewTime(*res.NextReviewBy)
+		status.NextReviewBy = &t
+	}
+	status.LastReview = res.LastReview
+	switch {
+	case res.Revoked && status.RevokedAt == nil:
+		status.RevokedAt = &now
+	case !res.Revoked:
+		status.RevokedAt = nil
+	}
+	status.History = prependHistory(status.History, newHistory)
+}
+
+// prependHistory adds entries newest first, skipping any entry identical
+// (but for its time) to the newest recorded one for the same identity, so a
+// retried reconcile never records a transition twice.
+func prependHistory(existing, entries []nhi.HistoryEntry) []nhi.HistoryEntry {
+	var added []nhi.HistoryEntry
+	for _, e := range entries {
+		duplicate := false
+		for _, old := range existing {
+			if old.Kind == e.Kind && old.Name == e.Name {
+				duplicate = old.Type == e.Type && old.Reason == e.Reason && old.Message == e.Message
+				break
+			}
+		}
+		if !duplicate {
+			added = append(added, e)
+		}
+	}
+	if len(added) == 0 {
+		return existing
+	}
+	history := append(added, existing...)
+	if len(history) > historyLimit {
+		history = history[:historyLimit]
+	}
+	return history
+}
+
+// historyByOwnership turns the identities' transitions and newly due
+// revocations into history entries of their ownership.
+func historyByOwnership(result *governance.Result, now metav1.Time) map[string][]nhi.HistoryEntry {
+	history := map[string][]nhi.HistoryEntry{}
+	for i := range result.Identities {
+		id := &result.Identities[i]
+		if id.Ownership == "" || !id.Governed {
+			continue
+		}
+		if id.Transitioned() {
+			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
+				Time: now, Type: "Transition", Kind: id.Identity.Kind, Name: id.Identity.Name,
+				Reason: string(id.State), Message: describeState(id),
+			})
+		}
+		if id.Action == governance.ActionWouldRevoke && id.Identity.Labels[governance.LabelWouldRevoke] != "true" {
+			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
+				Time: now, Type: "Action", Kind: id.Identity.Kind, Name: id.Identity.Name,
+				Reason: EventReasonWouldRevoke, Message: fmt.Sprintf("revocation due (%s); DryRun changed nothing", id.ActionReason),
+			})
+		}
+	}
+	return history
+}
+
+func exceptionStatus(status *nhi.OwnershipExceptionStatus, generation int64, res *governance.ExceptionResult, now metav1.Time) {
+	status.ObservedGeneration = generation
+	setConditions(&status.Conditions, res.Conditions, generation, now)
+	status.Identities = res.Identities
+	switch {
+	case res.Expired && status.ExpiredAt == nil:
+		status.ExpiredAt = &now
+	case !res.Expired:
+		status.ExpiredAt = nil
+	}
+}
+
+func reviewStatus(status *nhi.OwnershipReviewStatus, generation int64, res *governance.ReviewResult, now metav1.Time) {
+	status.ObservedGeneration = generation
+	setConditions(&status.Conditions, res.Conditions, generation, now)
+	status.OwnershipGeneration = res.OwnershipGeneration
+	if res.Completed && status.CompletedAt == nil {
+		status.CompletedAt = &now
+	}
+	status.Actions = res.Actions
+}

@@ -1,0 +1,171 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+type reconcileRequest = reconcile.Request
+
+// DirectoryLabel marks the ConfigMaps Steward may read as owner
+// directories. Only ConfigMaps carrying it are cached.
+const DirectoryLabel = "steward.dev/owner-directory"
+
+var serviceAccountTypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}
+
+func identityFromMetadata(obj *metav1.PartialObjectMetadata, secretType string) governance.Identity {
+	kind := nhi.KindServiceAccount
+	if secretType != "" {
+		kind = nhi.KindSecret
+	}
+	return governance.Identity{
+		Kind: kind, Name: obj.Name, UID: obj.UID, Labels: obj.Labels, Annotations: obj.Annotations,
+		SecretType: secretType, Created: obj.CreationTimestamp.Time,
+	}
+}
+
+// namespaceInputs is what one reconcile reads from the cache.
+type namespaceInputs struct {
+	snapshot    governance.Snapshot
+	conflicting []*nhi.OwnershipPolicy
+	// directoryProblem explains why the owner directory is unavailable.
+	directoryProblem string
+}
+
+// readInputs reads everything Evaluate needs about a namespace. Any read
+// failure is returned: Steward never acts on a partial view. It returns nil
+// when the namespace no longer exists.
+func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) (*namespaceInputs, error) {
+	ns := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}}
+	if err := r.Get(ctx, types.NamespacedName{Name: namespace}, ns); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading namespace: %w", err)
+	}
+	in := &namespaceInputs{snapshot: governance.Snapshot{Namespace: namespace, Now: r.Clock.Now()}}
+
+	policies := &nhi.OwnershipPolicyList{}
+	if err := r.List(ctx, policies); err != nil {
+		return nil, fmt.Errorf("listing policies: %w", err)
+	}
+	policy, conflicting := governance.GoverningPolicy(policies.Items, namespace, ns.Labels, r.StewardNamespace)
+	in.snapshot.Policy, in.conflicting = policy, conflicting
+
+	sas := &metav1.PartialObjectMetadataList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccountList"}}
+	if err := r.List(ctx, sas, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing service accounts: %w", err)
+	}
+	for i := range sas.Items {
+		in.snapshot.Identities = append(in.snapshot.Identities, identityFromMetadata(&sas.Items[i], ""))
+	}
+	secretTypes := governedSecretTypes(policy)
+	if err := r.Secrets.Ensure(ctx, secretTypes); err != nil {
+		return nil, err
+	}
+	secrets, err := r.Secrets.List(ctx, namespace, secretTypes)
+	if err != nil {
+		return nil, err
+	}
+	in.snapshot.Identities = append(in.snapshot.Identities, secrets...)
+
+	ownerships := &nhi.IdentityOwnershipList{}
+	if err := r.List(ctx, ownerships, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing ownerships: %w", err)
+	}
+	exceptions := &nhi.OwnershipExceptionList{}
+	if err := r.List(ctx, exceptions, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing exceptions: %w", err)
+	}
+	reviews := &nhi.OwnershipReviewList{}
+	if err := r.List(ctx, reviews, client.InNamespace(namespace)); err != nil {
+		return nil, fmt.Errorf("listing reviews: %w", err)
+	}
+	in.snapshot.Ownerships, in.snapshot.Exceptions, in.snapshot.Reviews = ownerships.Items, exceptions.Items, reviews.Items
+
+	if policy != nil && policy.Spec.OwnerDirectory != nil {
+		check := readDirectory(ctx, r.Client, policy)
+		in.snapshot.Directory = check.Directory
+		if !check.Directory.Available {
+			in.directoryProblem = check.Message
+		}
+	}
+	return in, nil
+}
+
+// governedSecretTypes lists the Secret types a policy governs; none when no
+// policy governs the namespace, or when it does not govern Secrets.
+func governedSecretTypes(policy *nhi.OwnershipPolicy) []string {
+	if policy == nil {
+		return nil
+	}
+	if len(policy.Spec.Kinds) > 0 && !containsKind(policy.Spec.Kinds, nhi.KindSecret) {
+		return nil
+	}
+	if len(policy.Spec.SecretTypes) == 0 {
+		return []string{"Opaque", "kubernetes.io/service-account-token", "kubernetes.io/basic-auth",
+			"kubernetes.io/ssh-auth", "kubernetes.io/dockerconfigjson"}
+	}
+	return policy.Spec.SecretTypes
+}
+
+func containsKind(kinds []nhi.IdentityKind, kind nhi.IdentityKind) bool {
+	for _, k := range kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// readDirectory reads and checks a policy's owner directory. An unreadable
+// directory is unavailable: nobody is considered departed because of it.
+func readDirectory(ctx context.Context, c client.Reader, policy *nhi.OwnershipPolicy) governance.DirectoryCheck {
+	ref := policy.Spec.OwnerDirectory
+	cm := &corev1.ConfigMap{}
+	key := types.NamespacedName{Namespace: ref.ConfigMapRef.Namespace, Name: ref.ConfigMapRef.Name}
+	if err := c.Get(ctx, key, cm); err != nil {
+		return governance.DirectoryCheck{
+			Directory: &governance.Directory{},
+			Reason:    nhi.ReasonDirectoryUnreadable,
+			Message: fmt.Sprintf("cannot read ConfigMap %s (it must exist and carry the label %s=true): %v",
+				key, DirectoryLabel, err),
+		}
+	}
+	text, found := cm.Data[ref.Key]
+	if !found {
+		return governance.DirectoryCheck{
+			Directory: &governance.Directory{},
+			Reason:    nhi.ReasonDirectoryUnreadable,
+			Message:   fmt.Sprintf("ConfigMap %s has no key %q", key, ref.Key),
+		}
+	}
+	return governance.CheckDirectory(governance.ParseDirectory(text),
+		policy.Status.AcceptedDirectoryEntries, ref.MaxShrinkPercent)
+}

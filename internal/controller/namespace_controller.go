@@ -1,0 +1,191 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+// NamespaceReconciler governs one namespace per reconcile: it reads the
+// namespace's identities and Steward objects from the cache, lets the
+// governance package decide, applies only the differences, and requeues at
+// the next deadline. It is the only writer of identity metadata and of the
+// status of IdentityOwnership, OwnershipException and OwnershipReview.
+type NamespaceReconciler struct {
+	client.Client
+	Clock       clock.PassiveClock
+	Recorder    recorder.EventRecorder
+	DecisionLog *evidence.DecisionLog
+	Secrets     *SecretCaches
+	Summaries   *SummaryStore
+	// StewardNamespace is never governed.
+	StewardNamespace string
+}
+
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=serviceaccounts;secrets,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships;ownershipexceptions;ownershipreviews;ownershippolicies,verbs=get;list;watch
+// +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships/status;ownershipexceptions/status;ownershipreviews/status;ownershippolicies/status,verbs=get;update;patch
+
+// Reconcile brings one namespace to the state the governance package
+// decides.
+func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	log := logf.FromContext(ctx).WithValues("namespace", req.Name)
+
+	// 1. Observe: every input, or nothing is done.
+	in, err := r.readInputs(ctx, req.Name)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if in == nil {
+		r.Summaries.Delete(req.Name)
+		return ctrl.Result{}, nil
+	}
+
+	// 2. Decide.
+	result := governance.Evaluate(in.snapshot)
+
+	// 3. Apply: status first, so history is recorded before the identity
+	// carries its new state; then the identities, with their events.
+	if err := r.writeStatuses(ctx, in, &result); err != nil {
+		return ctrl.Result{}, err
+	}
+	writes, err := r.applyIdentities(ctx, in, &result)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+
+	// 4. Evidence for the policy's aggregate status.
+	r.Summaries.Put(summarize(in, &result))
+
+	requeue := time.Duration(0)
+	if !result.NextDeadline.IsZero() {
+		requeue = max(result.NextDeadline.Sub(r.Clock.Now()), time.Millisecond)
+	}
+	log.V(1).Info("reconciled", "identities", len(result.Identities), "writes", writes, "requeueAfter", requeue)
+	return ctrl.Result{RequeueAfter: requeue}, nil
+}
+
+// SetupWithManager registers the reconciler and its watches. Every change
+// to an identity or a Steward object enqueues its namespace; a policy or
+// directory change enqueues every namespace.
+func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentReconciles int) error {
+	toNamespace := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcileRequest {
+		return []reconcileRequest{{NamespacedName: types.NamespacedName{Name: obj.GetNamespace()}}}
+	})
+	everyNamespace := handler.EnqueueRequestsFromMapFunc(r.allNamespaces)
+	specChanged := builder.WithPredicates(predicate.GenerationChangedPredicate{})
+
+	c, err := ctrl.NewControllerManagedBy(mgr).
+		Named("namespace").
+		For(&corev1.Namespace{}, builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{})).
+		Watches(&corev1.ServiceAccount{}, toNamespace, builder.OnlyMetadata,
+			builder.WithPredicates(ignoreStewardWrites{})).
+		Watches(&nhi.IdentityOwnership{}, toNamespace, specChanged).
+		Watches(&nhi.OwnershipException{}, toNamespace, specChanged).
+		Watches(&nhi.OwnershipReview{}, toNamespace, specChanged).
+		Watches(&nhi.OwnershipPolicy{}, everyNamespace, specChanged).
+		Watches(&corev1.ConfigMap{}, everyNamespace).
+		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrentReconciles}).
+		Build(r)
+	if err != nil {
+		return err
+	}
+	r.Secrets.Bind(c)
+	return nil
+}
+
+func (r *NamespaceReconciler) allNamespaces(ctx context.Context, _ client.Object) []reconcileRequest {
+	list := &metav1.PartialObjectMetadataList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "NamespaceList"}}
+	if err := r.List(ctx, list); err != nil {
+		logf.FromContext(ctx).Error(err, "listing namespaces to re-evaluate")
+		return nil
+	}
+	requests := make([]reconcileRequest, 0, len(list.Items))
+	for _, ns := range list.Items {
+		requests = append(requests, reconcileRequest{NamespacedName: types.NamespacedName{Name: ns.Name}})
+	}
+	return requests
+}
+
+// ignoreStewardWrites drops update events whose only change is to keys
+// Steward itself manages: Steward's own patches must not wake it again.
+type ignoreStewardWrites struct{ predicate.Funcs }
+
+// Update implements predicate.Predicate.
+func (ignoreStewardWrites) Update(e event.UpdateEvent) bool {
+	if e.ObjectOld == nil || e.ObjectNew == nil {
+		return true
+	}
+	return !equalIgnoring(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels(), governance.ManagedLabels) ||
+		!equalIgnoring(e.ObjectOld.GetAnnotations(), e.ObjectNew.GetAnnotations(), governance.ManagedAnnotations) ||
+		!e.ObjectOld.GetDeletionTimestamp().Equal(e.ObjectNew.GetDeletionTimestamp())
+}
+
+func equalIgnoring(a, b map[string]string, ignored []string) bool {
+	count := func(m map[string]string) int {
+		n := len(m)
+		for _, k := range ignored {
+			if _, ok := m[k]; ok {
+				n--
+			}
+		}
+		return n
+	}
+	if count(a) != count(b) {
+		return false
+	}
+	for k, v := range a {
+		if containsString(ignored, k) {
+			continue
+		}
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// PolicyReconciler writes each OwnershipPolicy's aggregate status from the
+// namespace summaries: totals by kind and state, the first violations,
+// conflicts with older policies, and the owner directory's health. It is
+// event-driven: it runs when a namespace summary changes, never on a timer.
+type PolicyReconciler struct {
+	client.Client
+	Clock     clock.PassiveClock
+	Summaries *SummaryStore
+}
+
+// Reconcile recomputes one policy's status.
+func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	policy := &nhi.OwnershipPolicy{}
+	if err := r.Get(ctx, req.NamespacedName, policy); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	governed, conflicts := r.Summaries.ForPolicy(policy.Name)
+	desired := policy.DeepCopy()
+	status := &desired.Status
+	now := metav1.NewTime(r.Clock.Now().Truncate(time.Second))
+
+	aggregate(status, governed)
+	conds := []metav1.Condition{conflictCondition(conflicts)}
+	conds = append(conds, r.directoryCondition(ctx, policy, status))
+	conds = append(conds, condition(nhi.ConditionEnforcementHalted, false, nhi.ReasonWithinCap,
+		"revocations are within the blast-radius cap"))
+	ready := condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
+		fmt.Sprintf("governs %d namespaces: %d identities, %d violations",
+			status.GovernedNamespaces, status.TotalIdentities, status.TotalViolations))
+	if len(conflicts) > 0 && status.GovernedNamespaces == 0 {
+		ready = condition(nhi.ConditionReady, false, nhi.ReasonOlderClaimExists, conds[0].Message)
+	}
+	conds = append(conds, ready)
+	setConditions(&status.Conditions, conds, policy.Generation, now)
+	status.ObservedGeneration = policy.Generation
+
+	if equality.Semantic.DeepEqual(policy.Status, desired.Status) {
+		return reconcile.Result{}, nil
+	}
+	if err := r.Status().Patch(ctx, desired, client.MergeFrom(policy)); err != nil && !apierrors.IsNotFound(err) {
+		return reconcile.Result{}, fmt.Errorf("writing policy status: %w", err)
+	}
+	return reconcile.Result{}, nil
+}
+
+func condition(conditionType string, status bool, reason, message string) metav1.Condition {
+	s := metav1.ConditionFalse
+	if status {
+		s = metav1.ConditionTrue
+	}
+	return metav1.Condition{Type: conditionType, Status: s, Reason: reason, Message: message}
+}
+
+// aggregate fills totals and violations from the governed namespaces.
+func aggregate(status *nhi.OwnershipPolicyStatus, governed []NamespaceSummary) {
+	status.GovernedNamespaces = int32(len(governed))
+	status.TotalIdentities, status.TotalViolations = 0, 0
+	totals := map[nhi.IdentityKind]map[nhi.IdentityState]int32{}
+	status.Violations = nil
+	for _, summary := range governed {
+		for kind, byState := range summary.Totals {
+			if totals[kind] == nil {
+				totals[kind] = map[nhi.IdentityState]int32{}
+			}
+			for state, n := range byState {
+				totals[kind][state] += n
+				status.TotalIdentities += n
+				if isViolation(state) {
+					status.TotalViolations += n
+				}
+			}
+		}
+		for _, v := range summary.Violations {
+			if len(status.Violations) < violationLimit {
+				status.Violations = append(status.Violations, v)
+			}
+		}
+	}
+	status.Totals = nil
+	for _, kind := range slices.Sorted(maps.Keys(totals)) {
+		for _, state := range nhi.StateSeverity {
+			if n := totals[kind][state]; n > 0 {
+				status.Totals = append(status.Totals, nhi.StateCount{Kind: kind, State: state, Count: n})
+			}
+		}
+	}
+}
+
+func conflictCondition(conflicts map[string]string) metav1.Condition {
+	if len(conflicts) == 0 {
+		return condition(nhi.ConditionConflict, false, nhi.ReasonNoConflict, "")
+	}
+	var parts []string
+	for _, ns := range slices.Sorted(maps.Keys(conflicts)) {
+		parts = append(parts, fmt.Sprintf("%s (governed by %s)", ns, conflicts[ns]))
+	}
+	return condition(nhi.ConditionConflict, true, nhi.ReasonOlderClaimExists,
+		"older policies already govern: "+strings.Join(parts, ", "))
+}
+
+// directoryCondition reports the owner directory's health and remembers the
+// size of the last accepted directory for the shrink guard.
+func (r *PolicyReconciler) directoryCondition(ctx context.Context, policy *nhi.OwnershipPolicy,
+	status *nhi.OwnershipPolicyStatus) metav1.Condition {
+	if policy.Spec.OwnerDirectory == nil {
+		return condition(nhi.ConditionDirectoryUnavailable, false, nhi.ReasonDirectoryReadable, "no owner directory configured")
+	}
+	check := readDirectory(ctx, r.Client, policy)
+	if !check.Directory.Available {
+		return condition(nhi.ConditionDirectoryUnavailable, true, check.Reason, check.Message)
+	}
+	status.AcceptedDirectoryEntries = int32(len(check.Directory.Entries))
+	return condition(nhi.ConditionDirectoryUnavailable, false, check.Reason, check.Message)
+}
+
+// SetupWithManager registers the reconciler: it runs on policy changes and
+// whenever the namespace reconciler reports a changed summary.
+func (r *PolicyReconciler) SetupWithManager(mgr manager.Manager) error {
+	return ctrl.ControllerManagedBy(mgr).
+		Named("policy").
+		For(&nhi.OwnershipPolicy{}, ctrl.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesRawSource(source.Channel(r.Summaries.changes, &handler.EnqueueRequestForObject{})).
+		Complete(r)
+}

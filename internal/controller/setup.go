@@ -1,0 +1,100 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/nhi-steward/steward/internal/evidence"
+)
+
+// Options configure the controllers.
+type Options struct {
+	// StewardNamespace is never governed.
+	StewardNamespace string
+	// MaxConcurrentReconciles is how many namespaces are governed at once.
+	MaxConcurrentReconciles int
+	// Clock is the time source; nil means the real clock.
+	Clock clock.PassiveClock
+	// DecisionLog receives one JSON line per transition and action.
+	DecisionLog *evidence.DecisionLog
+}
+
+// CacheOptions restricts what the manager caches: only the ConfigMaps
+// labelled as owner directories. Secrets are not cached here at all; see
+// SecretCaches.
+func CacheOptions() cache.Options {
+	return cache.Options{
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{DirectoryLabel: "true"})},
+		},
+	}
+}
+
+// SetupWithManager wires Steward's controllers into a manager.
+func SetupWithManager(mgr manager.Manager, opts Options) error {
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
+	if opts.DecisionLog == nil {
+		opts.DecisionLog = evidence.NewDecisionLog(nil)
+	}
+	if opts.MaxConcurrentReconciles < 1 {
+		opts.MaxConcurrentReconciles = 1
+	}
+	summaries := NewSummaryStore()
+	secretToNamespace := handler.TypedEnqueueRequestsFromMapFunc(
+		func(_ context.Context, obj *metav1.PartialObjectMetadata) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: obj.Namespace}}}
+		})
+	secretChanges := predicate.TypedFuncs[*metav1.PartialObjectMetadata]{
+		UpdateFunc: func(e event.TypedUpdateEvent[*metav1.PartialObjectMetadata]) bool {
+			return ignoreStewardWrites{}.Update(event.UpdateEvent{ObjectOld: e.ObjectOld, ObjectNew: e.ObjectNew})
+		},
+	}
+	namespaces := &NamespaceReconciler{
+		Client:           mgr.GetClient(),
+		Clock:            opts.Clock,
+		Recorder:         mgr.GetEventRecorder("steward"),
+		DecisionLog:      opts.DecisionLog,
+		Secrets:          NewSecretCaches(mgr, secretToNamespace, secretChanges),
+		Summaries:        summaries,
+		StewardNamespace: opts.StewardNamespace,
+	}
+	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
+		return fmt.Errorf("setting up the namespace controller: %w", err)
+	}
+	policies := &PolicyReconciler{Client: mgr.GetClient(), Clock: opts.Clock, Summaries: summaries}
+	if err := policies.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the policy controller: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package evidence records what Steward decided and did, for auditors and
+// SIEMs.
+package evidence
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+)
+
+// SchemaVersion is the version of the decision-log schema. Fields are only
+// ever added within a version.
+const SchemaVersion = "steward.dev/decision/v1"
+
+// Decision types.
+const (
+	// DecisionTransition: an identity changed state.
+	DecisionTransition = "transition"
+	// DecisionAction: Steward acted on an identity (or would have, in DryRun).
+	DecisionAction = "action"
+)
+
+// Decision is one line of the decision log.
+type Decision struct {
+	Schema string    `json:"schema"`
+	Time   time.Time `json:"time"`
+	// Type is DecisionTransition or DecisionAction.
+	Type      string `json:"type"`
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	UID       string `json:"uid,omitempty"`
+	// From and To are the states of a transition.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// Action is Flag, WouldRevoke or Revoke for an action.
+	Action string `json:"action,omitempty"`
+	// Reason is the finding or decision the action answers.
+	Reason      string   `json:"reason,omitempty"`
+	Findings    []string `json:"findings,omitempty"`
+	Waived      []string `json:"waived,omitempty"`
+	Ownership   string   `json:"ownership,omitempty"`
+	Exceptions  []string `json:"exceptions,omitempty"`
+	Policy      string   `json:"policy,omitempty"`
+	Enforcement string   `json:"enforcement,omitempty"`
+	Message     string   `json:"message,omitempty"`
+}
+
+// DecisionLog writes one JSON object per line. It is safe for concurrent use.
+type DecisionLog struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+// NewDecisionLog writes decisions to w; a nil w discards them.
+func NewDecisionLog(w io.Writer) *DecisionLog {
+	if w == nil {
+		w = io.Discard
+	}
+	return &DecisionLog{enc: json.NewEncoder(w)}
+}
+
+// Record writes one decision, filling in the schema version.
+func (l *DecisionLog) Record(d Decision) error {
+	d.Schema = SchemaVersion
+	d.Time = d.Time.UTC()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.enc.Encode(d)
+}
