@@ -161,9 +161,13 @@ func requireApproval(v bool) policyOpt {
 	return func(p *nhi.OwnershipPolicy) { p.Spec.RequireApproval = &v }
 }
 
-func staleAfter(d string) policyOpt { return func(p *nhi.OwnershipPolicy) { p.Spec.StaleAfter = dur(d) } }
+func staleAfter(d string) policyOpt {
+	return func(p *nhi.OwnershipPolicy) { p.Spec.StaleAfter = dur(d) }
+}
 
-func maxValidity(d string) policyOpt { return func(p *nhi.OwnershipPolicy) { p.Spec.MaxValidity = dur(d) } }
+func maxValidity(d string) policyOpt {
+	return func(p *nhi.OwnershipPolicy) { p.Spec.MaxValidity = dur(d) }
+}
 
 func maxReviewInterval(d string) policyOpt {
 	return func(p *nhi.OwnershipPolicy) { p.Spec.MaxReviewInterval = dur(d) }

@@ -121,9 +121,17 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 		}
 		for _, x := range e.excepts.covering(identities[i].Identity) {
 			res := out[e.exceptions[x].Name]
-			if len(res.Identities) < 1024 {
-				res.Identities = append(res.Identities, identities[i].Identity.Ref())
-			}
+			res.Identities = append(res.Identities, identities[i].Identity.Ref())
+		}
+	}
+	// Sorted, then capped: the snapshot's order is the cache's, and status
+	// must not change when only that order does.
+	for _, res := range out {
+		slices.SortFunc(res.Identities, func(a, b nhi.IdentityReference) int {
+			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
+		})
+		if len(res.Identities) > 1024 {
+			res.Identities = res.Identities[:1024]
 		}
 	}
 }
@@ -147,9 +155,10 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 
 	var waivable []nhi.Finding
 	for _, i := range e.excepts.covering(id) {
-		if e.active[i] {
-			r.Exceptions = append(r.Exceptions, e.exceptions[i].Name)
-			waivable = append(waivable, e.exceptions[i].Spec.Findings...)
+		x := e.exceptions[i]
+		if e.active[i] && slices.ContainsFunc(x.Spec.Findings, func(f nhi.Finding) bool { return slices.Contains(r.Findings, f) }) {
+			r.Exceptions = append(r.Exceptions, x.Name)
+			waivable = append(waivable, x.Spec.Findings...)
 		}
 	}
 	var open []nhi.Finding
@@ -242,7 +251,10 @@ func (e *evaluation) decideAction(r *IdentityResult, open []nhi.Finding, owner *
 	if enforcing(policy) {
 		revokeAction = ActionRevoke
 	}
-	if owner != nil && owner.revoked && len(open) > 0 {
+	// The review's revocation answers the Unowned finding it causes; when an
+	// exception waives that finding, the other open findings follow their
+	// own rules.
+	if owner != nil && owner.revoked && slices.Contains(open, nhi.FindingUnowned) {
 		r.Action, r.ActionReason, r.RevokeAt = revokeAction, "ReviewDecidedRevoke", r.Since
 		return
 	}
