@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The Steward demo: starts a local control plane, installs the CRDs, applies
-# the payments-team samples, shows what Steward sees, and stops everything it
-# started, whatever the outcome.
+# The Steward demo: a throwaway local control plane, Steward's manager running
+# under its own ServiceAccount and RBAC, and a payments team whose identities
+# are owned, unowned, expired, overdue for review, excepted and revoked by a
+# review (reported as WouldRevoke: the policy is in DryRun). It stops
+# everything it started, whatever the outcome.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,13 +11,22 @@ cd "${REPO_ROOT}"
 
 export STEWARD_CLUSTER_DIR="${STEWARD_CLUSTER_DIR:-${REPO_ROOT}/.local-cluster-demo}"
 BIN_DIR="$(hack/envtest-bins.sh | tail -n 1)"
-KUBECTL="${BIN_DIR}/kubectl"
+export KUBECTL="${BIN_DIR}/kubectl"
+WORK="$(mktemp -d)"
+MANAGER_PID=""
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+k() { "${KUBECTL}" "$@"; }
+at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 cleanup() {
   step "Stopping everything the demo started"
+  if [[ -n "${MANAGER_PID}" ]] && kill -0 "${MANAGER_PID}" 2>/dev/null; then
+    kill "${MANAGER_PID}" && wait "${MANAGER_PID}" 2>/dev/null || true
+    echo "manager stopped"
+  fi
   hack/local-cluster.sh down
+  rm -rf "${WORK}"
 }
 trap cleanup EXIT
 
@@ -23,20 +34,155 @@ step "Starting a local control plane (etcd, kube-apiserver, kube-controller-mana
 eval "$(hack/local-cluster.sh up | tail -n 1)"
 export KUBECONFIG
 
-step "Installing Steward's CRDs"
-"${KUBECTL}" apply --server-side -k config/crd
-"${KUBECTL}" wait --for=condition=Established --timeout=60s \
-  crd/identityownerships.nhi.steward.dev crd/ownershippolicies.nhi.steward.dev \
-  crd/ownershipexceptions.nhi.steward.dev crd/ownershipreviews.nhi.steward.dev
+step "Installing the CRDs, Steward's namespace, ServiceAccount and RBAC (config/local)"
+k apply --server-side -k config/local >/dev/null
+k wait --for=condition=Established --timeout=60s crd -l '!nonexistent' >/dev/null
+echo "installed"
 
-step "Applying the payments-team samples (config/samples)"
-"${KUBECTL}" apply -k config/samples
+step "Running bin/manager as steward-system/steward-controller-manager (not as an administrator)"
+hack/manager-kubeconfig.sh "${WORK}/manager.kubeconfig" >/dev/null
+bin/manager --kubeconfig "${WORK}/manager.kubeconfig" --metrics-bind-address=0 --health-probe-bind-address=0 \
+  >"${WORK}/decisions.jsonl" 2>"${WORK}/manager.log" &
+MANAGER_PID=$!
+echo "manager pid ${MANAGER_PID}; decision log: JSON lines on its stdout"
+
+step "Applying the payments-team samples (config/samples): a DryRun policy, an ownership, an exception, a review"
+k apply -k config/samples
+
+step "Adding the rest of the payments team's story"
+k apply -f - <<YAML
+# Unowned: nobody declared this one.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: orphan-bot, namespace: payments}
+---
+# Expired: its ownership lapsed yesterday.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: legacy-reporting, namespace: payments}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: legacy-reporting, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: legacy-reporting}]
+  owner: {team: payments, contacts: [alice.nguyen@example.com]}
+  purpose: Monthly revenue export to the finance data warehouse.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-60 days')", reference: SEC-877}
+  expiresAt: "$(at '-1 day')"
+---
+# ReviewOverdue: the quarterly review was due a month ago.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: fraud-scorer, namespace: payments}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: fraud-scorer, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: fraud-scorer}]
+  owner: {team: payments, contacts: [bob.osei@example.com]}
+  purpose: Scores card transactions for fraud before capture.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-120 days')", reference: SEC-901}
+  expiresAt: "$(at '+200 days')"
+  reviewInterval: 2160h
+---
+# Excepted: an unapproved vendor key, its risk accepted until the ticket lands.
+apiVersion: v1
+kind: Secret
+metadata: {name: vendor-sftp, namespace: payments}
+type: kubernetes.io/ssh-auth
+stringData: {ssh-privatekey: not-a-real-key}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: vendor-sftp, namespace: payments}
+spec:
+  identities: [{kind: Secret, name: vendor-sftp}]
+  owner: {team: payments, contacts: [bob.osei@example.com]}
+  purpose: Uploads settlement files to the acquiring bank's SFTP server.
+  expiresAt: "$(at '+90 days')"
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: OwnershipException
+metadata: {name: vendor-sftp-approval-pending, namespace: payments}
+spec:
+  identities: [{kind: Secret, name: vendor-sftp}]
+  findings: [Unapproved]
+  riskAcceptedBy: carol.smith@example.com
+  justification: Approval SEC-1200 is with the bank; the key only reaches their SFTP host.
+  compensatingControls: [Egress restricted to the bank's SFTP host]
+  expiresAt: "$(at '+14 days')"
+---
+# Revoked by review: the export job was retired; DryRun reports WouldRevoke.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: csv-export, namespace: payments}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: csv-export, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: csv-export}]
+  owner: {team: payments, contacts: [alice.nguyen@example.com]}
+  purpose: Ad-hoc CSV exports for the finance team.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-30 days')", reference: SEC-1001}
+  expiresAt: "$(at '+300 days')"
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: OwnershipReview
+metadata: {name: csv-export-retired, namespace: payments}
+spec:
+  ownershipRef: {name: csv-export}
+  reviewer: dave.kim@example.com
+  decision: Revoke
+  notes: The finance team moved to the warehouse; nobody uses the CSV export any more.
+---
+# A deadline in a few seconds: watch Steward act on it when it passes.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: settlement-batch, namespace: payments}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: settlement-batch, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: settlement-batch}]
+  owner: {team: payments, contacts: [alice.nguyen@example.com]}
+  purpose: Nightly settlement with the acquiring bank.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-1 day')", reference: SEC-1300}
+  expiresAt: "$(at '+6 seconds')"
+YAML
+
+step "Waiting for Steward to evaluate everything"
+k wait --for=condition=Ready --timeout=60s -n payments identityownership/payments-api
+k wait --for=jsonpath='{.metadata.labels.steward\.dev/would-revoke}'=true --timeout=60s -n payments serviceaccount/csv-export
+echo "settlement-batch expires at $(k get iown settlement-batch -n payments -o jsonpath='{.spec.expiresAt}'); waiting for Steward to flag it"
+k wait --for=jsonpath='{.metadata.labels.steward\.dev/finding}'=expired --timeout=60s -n payments serviceaccount/settlement-batch
+echo "flagged at $(date -u +%H:%M:%S) — no polling interval, the reconcile was scheduled for the deadline"
 
 step "Every Steward object: kubectl get steward -A"
-"${KUBECTL}" get steward -A
+k get steward -A
+
+step "Flagged identities: kubectl get sa,secrets -A -l steward.dev/finding"
+k get sa,secrets -A -l steward.dev/finding -L steward.dev/finding,steward.dev/would-revoke
+
+step "Every identity's state, as Steward annotated it"
+k get sa,secrets -n payments \
+  -o custom-columns='KIND:.kind,NAME:.metadata.name,STATE:.metadata.annotations.steward\.dev/state,FINDINGS:.metadata.annotations.steward\.dev/findings,OWNERSHIP:.metadata.annotations.steward\.dev/ownership,EXCEPTED-BY:.metadata.annotations.steward\.dev/excepted-by'
+
+step "The policy's aggregate status"
+k get ownershippolicy baseline -o jsonpath='{range .status.totals[*]}{.kind}{"\t"}{.state}{"\t"}{.count}{"\n"}{end}'
+
+step "Events Steward recorded"
+k get events.v1.events.k8s.io -n payments --sort-by=.metadata.creationTimestamp \
+  -o custom-columns='TYPE:.type,REASON:.reason,KIND:.regarding.kind,NAME:.regarding.name,NOTE:.note'
+
+step "The decision log (one JSON line per transition and action), last 3 lines"
+tail -n 3 "${WORK}/decisions.jsonl"
 
 step "A bad manifest is refused with a message naming the field"
-"${KUBECTL}" apply -f - <<'YAML' || true
+k apply -f - <<'YAML' || true
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: self-approved, namespace: payments}
@@ -47,3 +193,9 @@ spec:
   approval: {approvedBy: alice.nguyen@example.com, approvedAt: "2026-09-01T00:00:00Z", reference: SEC-1}
   expiresAt: "2027-01-01T00:00:00Z"
 YAML
+
+if grep -qi forbidden "${WORK}/manager.log"; then
+  echo "the manager hit an RBAC error:" >&2
+  grep -i forbidden "${WORK}/manager.log" >&2
+  exit 1
+fi

@@ -67,6 +67,7 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 			return writes, fmt.Errorf("patching %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
 		}
 		writes++
+		r.written.record(in.snapshot.Namespace, id.Identity, labels, annotations)
 		r.recordIdentity(ctx, in, id, obj)
 	}
 	return writes, nil

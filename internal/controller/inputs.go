@@ -45,8 +45,8 @@ func identityFromMetadata(obj *metav1.PartialObjectMetadata, secretType string) 
 		kind = nhi.KindSecret
 	}
 	return governance.Identity{
-		Kind: kind, Name: obj.Name, UID: obj.UID, Labels: obj.Labels, Annotations: obj.Annotations,
-		SecretType: secretType, Created: obj.CreationTimestamp.Time,
+		Kind: kind, Name: obj.Name, UID: obj.UID, ResourceVersion: obj.ResourceVersion,
+		Labels: obj.Labels, Annotations: obj.Annotations, SecretType: secretType, Created: obj.CreationTimestamp.Time,
 	}
 }
 
@@ -94,6 +94,7 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 		return nil, err
 	}
 	in.snapshot.Identities = append(in.snapshot.Identities, secrets...)
+	r.written.overlayAll(namespace, in.snapshot.Identities)
 
 	ownerships := &nhi.IdentityOwnershipList{}
 	if err := r.List(ctx, ownerships, client.InNamespace(namespace)); err != nil {

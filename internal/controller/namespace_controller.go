@@ -53,6 +53,8 @@ type NamespaceReconciler struct {
 	Summaries   *SummaryStore
 	// StewardNamespace is never governed.
 	StewardNamespace string
+
+	written writeLedger
 }
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch

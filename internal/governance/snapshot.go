@@ -27,11 +27,13 @@ import (
 // Identity is the metadata of one ServiceAccount or Secret. Secret data is
 // never part of it.
 type Identity struct {
-	Kind        nhi.IdentityKind
-	Name        string
-	UID         types.UID
-	Labels      map[string]string
-	Annotations map[string]string
+	Kind nhi.IdentityKind
+	Name string
+	UID  types.UID
+	// ResourceVersion is the version this metadata was read at.
+	ResourceVersion string
+	Labels          map[string]string
+	Annotations     map[string]string
 	// SecretType is the type of a Secret; empty for a ServiceAccount.
 	SecretType string
 	Created    time.Time

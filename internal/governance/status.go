@@ -169,7 +169,9 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 // conflicts maps each ownership that lost a claim to the older ownership
 // that won it.
 func (e *evaluation) conflicts(identities []IdentityResult) map[string]string {
-	conflicts := map[string]string{}
+	// winner[loser] is the oldest ownership that beat it on any identity, so
+	// the answer does not depend on the order identities are listed in.
+	winner := map[int]int{}
 	for i := range identities {
 		r := &identities[i]
 		if !r.Governed {
@@ -177,11 +179,14 @@ func (e *evaluation) conflicts(identities []IdentityResult) map[string]string {
 		}
 		covering := e.owners.covering(r.Identity)
 		for _, loser := range covering[min(1, len(covering)):] {
-			name := e.ownerships[loser].Name
-			if _, seen := conflicts[name]; !seen {
-				conflicts[name] = e.ownerships[covering[0]].Name
+			if w, seen := winner[loser]; !seen || covering[0] < w {
+				winner[loser] = covering[0]
 			}
 		}
+	}
+	conflicts := make(map[string]string, len(winner))
+	for loser, w := range winner {
+		conflicts[e.ownerships[loser].Name] = e.ownerships[w].Name
 	}
 	return conflicts
 }

@@ -1,0 +1,98 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package utils
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Manager is bin/manager running as a local process.
+type Manager struct {
+	cmd    *exec.Cmd
+	stdout lockedBuffer
+	stderr lockedBuffer
+	done   chan error
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// StartManager runs bin/manager with the given kubeconfig and extra flags.
+// Metrics and probes are off so that several runs never collide on a port.
+func StartManager(kubeconfig string, args ...string) (*Manager, error) {
+	binary := filepath.Join(ProjectDir(), "bin", "manager")
+	all := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address=0",
+		"--health-probe-bind-address=0"}, args...)
+	m := &Manager{cmd: exec.Command(binary, all...), done: make(chan error, 1)}
+	m.cmd.Stdout, m.cmd.Stderr = &m.stdout, &m.stderr
+	if err := m.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s (run `make build` first): %w", binary, err)
+	}
+	go func() { m.done <- m.cmd.Wait() }()
+	return m, nil
+}
+
+// DecisionLog is what the manager wrote to stdout: its decision log.
+func (m *Manager) DecisionLog() string { return m.stdout.String() }
+
+// Log is what the manager wrote to stderr: its structured logs.
+func (m *Manager) Log() string { return m.stderr.String() }
+
+// Exited reports whether the process has stopped, and how.
+func (m *Manager) Exited() (bool, error) {
+	select {
+	case err := <-m.done:
+		m.done <- err
+		return true, err
+	default:
+		return false, nil
+	}
+}
+
+// Stop asks the manager to shut down, and kills it after 10 s.
+func (m *Manager) Stop() {
+	if exited, _ := m.Exited(); exited {
+		return
+	}
+	_ = m.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-m.done:
+	case <-time.After(10 * time.Second):
+		_ = m.cmd.Process.Kill()
+		<-m.done
+	}
+}
