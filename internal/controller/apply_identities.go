@@ -68,6 +68,7 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 		}
 		writes++
 		r.written.record(in.snapshot.Namespace, id.Identity, labels, annotations)
+		id.Identity.ResourceVersion = obj.ResourceVersion
 		r.recordIdentity(ctx, in, id, obj)
 	}
 	return writes, nil
@@ -125,12 +126,37 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 	if id.Action == governance.ActionWouldRevoke && !hadWouldRevoke {
 		d := base
 		d.Type, d.Action, d.Reason = evidence.DecisionAction, string(id.Action), id.ActionReason
+		reason := EventReasonWouldRevoke
 		d.Message = fmt.Sprintf("%s %s would be revoked (%s) but policy %s is in DryRun; nothing was changed",
 			id.Identity.Kind, id.Identity.Name, id.ActionReason, base.Policy)
+		if base.Enforcement == string(nhi.EnforcementEnforce) {
+			reason = EventReasonRevocationHalted
+			d.Message = fmt.Sprintf("%s %s is due for revocation (%s) but policy %s reached its blast-radius cap "+
+				"(spec.revocation.maxRevocationsPerHour); nothing was changed", id.Identity.Kind, id.Identity.Name,
+				id.ActionReason, base.Policy)
+		}
 		r.decide(ctx, d)
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, EventReasonWouldRevoke, "Revoke", "%s", d.Message)
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, "Revoke", "%s", d.Message)
 		log.Info("revocation due in DryRun", "kind", id.Identity.Kind, "name", id.Identity.Name, "reason", id.ActionReason)
 	}
+}
+
+// recordAction writes an action's decision-log line and Event.
+func (r *NamespaceReconciler) recordAction(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
+	d evidence.Decision, eventType, reason string) {
+	d.Type, d.Time, d.Namespace = evidence.DecisionAction, in.snapshot.Now, in.snapshot.Namespace
+	d.Kind, d.Name, d.UID = string(id.Identity.Kind), id.Identity.Name, string(id.Identity.UID)
+	d.Findings, d.Ownership = findingNames(id.Findings), id.Ownership
+	if policy := in.snapshot.Policy; policy != nil {
+		d.Policy, d.Enforcement = policy.Name, string(policy.Spec.Enforcement)
+	}
+	r.decide(ctx, d)
+	obj := &metav1.PartialObjectMetadata{TypeMeta: serviceAccountTypeMeta}
+	if id.Identity.Kind == nhi.KindSecret {
+		obj.TypeMeta = secretTypeMeta
+	}
+	obj.Namespace, obj.Name, obj.UID = in.snapshot.Namespace, id.Identity.Name, id.Identity.UID
+	r.Recorder.Eventf(obj, nil, eventType, reason, d.Action, "%s", d.Message)
 }
 
 func (r *NamespaceReconciler) decide(ctx context.Context, d evidence.Decision) {
@@ -150,6 +176,8 @@ func transitionEvent(id *governance.IdentityResult) (string, string) {
 		return corev1.EventTypeNormal, EventReasonOwned
 	case id.State == nhi.StateExcepted:
 		return corev1.EventTypeNormal, EventReasonExcepted
+	case id.State == nhi.StateRevoked:
+		return "", "" // the revocation's own Event says it all
 	case id.Action == governance.ActionAnnotate:
 		return "", ""
 	}

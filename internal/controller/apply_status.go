@@ -76,7 +76,9 @@ func (r *NamespaceReconciler) patchStatus(ctx context.Context, current, desired 
 	if !changed {
 		return nil
 	}
-	err := r.Status().Patch(ctx, desired, client.MergeFrom(current))
+	// The optimistic lock turns a patch computed from a stale cached copy
+	// into a conflict, retried on a fresh copy, instead of a silent no-op.
+	err := r.Status().Patch(ctx, desired, client.MergeFromWithOptions(current, client.MergeFromWithOptimisticLock{}))
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

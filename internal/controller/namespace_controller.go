@@ -37,6 +37,7 @@ import (
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/governance"
+	"github.com/nhi-steward/steward/internal/revoke"
 )
 
 // NamespaceReconciler governs one namespace per reconcile: it reads the
@@ -51,6 +52,10 @@ type NamespaceReconciler struct {
 	DecisionLog *evidence.DecisionLog
 	Secrets     *SecretCaches
 	Summaries   *SummaryStore
+	// Revoker and Budget carry out Enforce-mode revocations; a nil Revoker
+	// never revokes.
+	Revoker *revoke.Revoker
+	Budget  *RevocationBudget
 	// StewardNamespace is never governed.
 	StewardNamespace string
 
@@ -58,7 +63,9 @@ type NamespaceReconciler struct {
 }
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=serviceaccounts;secrets,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups="",resources=serviceaccounts;secrets,verbs=get;list;watch;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings;clusterrolebindings,verbs=get;list;update
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;clusterroles,verbs=bind
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships;ownershipexceptions;ownershipreviews;ownershippolicies,verbs=get;list;watch
@@ -82,8 +89,12 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	// 2. Decide.
 	result := governance.Evaluate(in.snapshot)
 
-	// 3. Apply: status first, so history is recorded before the identity
-	// carries its new state; then the identities, with their events.
+	// 3. Apply: revocations due (Enforce only), then status, so history is
+	// recorded before the identity carries its new state; then the
+	// identities' metadata, with their events.
+	if err := r.revokeDue(ctx, in, &result); err != nil {
+		return ctrl.Result{}, err
+	}
 	if err := r.writeStatuses(ctx, in, &result); err != nil {
 		return ctrl.Result{}, err
 	}

@@ -18,8 +18,12 @@ package controller
 
 import (
 	"context"
+
 	"fmt"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"maps"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +51,7 @@ type PolicyReconciler struct {
 	client.Client
 	Clock     clock.PassiveClock
 	Summaries *SummaryStore
+	Recorder  recorder.EventRecorder
 }
 
 // Reconcile recomputes one policy's status.
@@ -63,8 +68,21 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	aggregate(status, governed)
 	conds := []metav1.Condition{conflictCondition(conflicts)}
 	conds = append(conds, r.directoryCondition(ctx, policy, status))
-	conds = append(conds, condition(nhi.ConditionEnforcementHalted, false, nhi.ReasonWithinCap,
-		"revocations are within the blast-radius cap"))
+	isHalted, windowEnd := halted(policy, now.Time)
+	haltedCondition := condition(nhi.ConditionEnforcementHalted, false, nhi.ReasonWithinCap,
+		fmt.Sprintf("%d of %d revocations used in the current hour", policy.Status.RevocationsInWindow,
+			maxRevocationsPerHour(policy)))
+	if isHalted {
+		haltedCondition = condition(nhi.ConditionEnforcementHalted, true, nhi.ReasonRevocationCapReached,
+			fmt.Sprintf("%d revocations in the hour since %s reached spec.revocation.maxRevocationsPerHour; Steward "+
+				"keeps reporting but revokes nothing more until %s, or until the cap is raised",
+				policy.Status.RevocationsInWindow, formatTime(policy.Status.RevocationWindowStart.Time), formatTime(windowEnd)))
+		if !meta.IsStatusConditionTrue(policy.Status.Conditions, nhi.ConditionEnforcementHalted) {
+			r.Recorder.Eventf(policy, nil, corev1.EventTypeWarning, nhi.ConditionEnforcementHalted, "Revoke", "%s",
+				haltedCondition.Message)
+		}
+	}
+	conds = append(conds, haltedCondition)
 	ready := condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
 		fmt.Sprintf("governs %d namespaces: %d identities, %d violations",
 			status.GovernedNamespaces, status.TotalIdentities, status.TotalViolations))
@@ -75,14 +93,21 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	setConditions(&status.Conditions, conds, policy.Generation, now)
 	status.ObservedGeneration = policy.Generation
 
-	if equality.Semantic.DeepEqual(policy.Status, desired.Status) {
-		return reconcile.Result{}, nil
+	result := reconcile.Result{}
+	if isHalted {
+		// Clear the halt when the window ends.
+		result.RequeueAfter = max(windowEnd.Sub(r.Clock.Now()), time.Second)
 	}
-	if err := r.Status().Patch(ctx, desired, client.MergeFrom(policy)); err != nil && !apierrors.IsNotFound(err) {
+	if equality.Semantic.DeepEqual(policy.Status, desired.Status) {
+		return result, nil
+	}
+	if err := r.Status().Patch(ctx, desired, client.MergeFromWithOptions(policy, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		return reconcile.Result{}, fmt.Errorf("writing policy status: %w", err)
 	}
-	return reconcile.Result{}, nil
+	return result, nil
 }
+
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func condition(conditionType string, status bool, reason, message string) metav1.Condition {
 	s := metav1.ConditionFalse

@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/internal/revoke"
 )
 
 // Options configure the controllers.
@@ -88,11 +89,15 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Secrets:          NewSecretCaches(mgr, secretToNamespace, secretChanges),
 		Summaries:        summaries,
 		StewardNamespace: opts.StewardNamespace,
+		Revoker:          &revoke.Revoker{Client: mgr.GetClient(), Reader: mgr.GetAPIReader()},
+		Budget: &RevocationBudget{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Clock: opts.Clock,
+			Notify: summaries.NotifyPolicy},
 	}
 	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return fmt.Errorf("setting up the namespace controller: %w", err)
 	}
-	policies := &PolicyReconciler{Client: mgr.GetClient(), Clock: opts.Clock, Summaries: summaries}
+	policies := &PolicyReconciler{Client: mgr.GetClient(), Clock: opts.Clock, Summaries: summaries,
+		Recorder: mgr.GetEventRecorder("steward")}
 	if err := policies.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the policy controller: %w", err)
 	}

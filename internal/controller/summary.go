@@ -122,6 +122,11 @@ func (s *SummaryStore) Delete(namespace string) {
 	}
 }
 
+// NotifyPolicy asks for a policy's aggregate status to be recomputed.
+func (s *SummaryStore) NotifyPolicy(name string) {
+	s.notify(NamespaceSummary{Policy: name})
+}
+
 func (s *SummaryStore) notify(summaries ...NamespaceSummary) {
 	names := map[string]bool{}
 	for _, summary := range summaries {

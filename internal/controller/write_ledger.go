@@ -40,14 +40,15 @@ type writeLedger struct {
 
 type ledgerEntry struct {
 	namespace string
-	// staleVersion is the resourceVersion the patch was computed from.
-	staleVersion string
-	labels       map[string]*string
-	annotations  map[string]*string
+	// staleVersions are the resourceVersions Steward's patches were applied
+	// to: a cache still showing one of them has not seen the patches yet.
+	staleVersions map[string]bool
+	labels        map[string]*string
+	annotations   map[string]*string
 }
 
-// record notes a successful patch of an identity read at its
-// ResourceVersion.
+// record notes a successful patch applied to the identity at its
+// ResourceVersion. Several patches in a row accumulate.
 func (l *writeLedger) record(namespace string, id governance.Identity, labels, annotations map[string]*string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -55,9 +56,11 @@ func (l *writeLedger) record(namespace string, id governance.Identity, labels, a
 		l.entries = map[types.UID]ledgerEntry{}
 	}
 	entry, pending := l.entries[id.UID]
-	if !pending || entry.staleVersion != id.ResourceVersion {
-		entry = ledgerEntry{namespace: namespace, staleVersion: id.ResourceVersion, labels: map[string]*string{}, annotations: map[string]*string{}}
+	if !pending {
+		entry = ledgerEntry{namespace: namespace, staleVersions: map[string]bool{},
+			labels: map[string]*string{}, annotations: map[string]*string{}}
 	}
+	entry.staleVersions[id.ResourceVersion] = true
 	maps.Copy(entry.labels, labels)
 	maps.Copy(entry.annotations, annotations)
 	l.entries[id.UID] = entry
@@ -89,7 +92,7 @@ func (l *writeLedger) overlay(id *governance.Identity) {
 	if !pending {
 		return
 	}
-	if id.ResourceVersion != entry.staleVersion {
+	if !entry.staleVersions[id.ResourceVersion] {
 		delete(l.entries, id.UID)
 		return
 	}

@@ -53,6 +53,13 @@ const (
 	AnnotationExceptedBy = "steward.dev/excepted-by"
 	// AnnotationRevokedAt is set by the revocation when it happened.
 	AnnotationRevokedAt = "steward.dev/revoked-at"
+	// AnnotationRevoking marks a revocation in progress: it was counted
+	// against the blast-radius cap and is finished after a restart without
+	// being counted again.
+	AnnotationRevoking = "steward.dev/revoking"
+	// AnnotationRemovedBindings records, as JSON, the binding subjects a
+	// RemoveBindings revocation removed, so access can be restored.
+	AnnotationRemovedBindings = "steward.dev/removed-bindings"
 
 	// AnnotationRotatedAt is written by whoever rotates a Secret; Steward
 	// only reads it. Rotation age counts from it when it is later than the

@@ -1,0 +1,244 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller_test
+
+import (
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
+	"github.com/nhi-steward/steward/internal/revoke"
+)
+
+// enforcing returns a policy mutation that revokes Unowned identities
+// immediately with the given ServiceAccount strategies.
+func enforcing(strategies ...nhi.ServiceAccountRevocationStrategy) func(*nhi.OwnershipPolicySpec) {
+	return func(spec *nhi.OwnershipPolicySpec) {
+		spec.Enforcement = nhi.EnforcementEnforce
+		spec.Rules = []nhi.PolicyRule{{Finding: nhi.FindingUnowned, Action: nhi.ActionRevoke}}
+		spec.Revocation.ServiceAccountStrategies = strategies
+	}
+}
+
+func (s *scenario) bindRole(bindingName, account string, extraSubjects ...rbacv1.Subject) *rbacv1.RoleBinding {
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "read-configmaps", Namespace: s.namespace},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"list"}}},
+	}
+	if err := k8sClient.Create(ctx, role); err != nil && !apierrors.IsAlreadyExists(err) {
+		Expect(err).NotTo(HaveOccurred())
+	}
+	binding := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: bindingName, Namespace: s.namespace},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
+		Subjects: append([]rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: account, Namespace: s.namespace}},
+			extraSubjects...),
+	}
+	Expect(k8sClient.Create(ctx, binding)).To(Succeed())
+	return binding
+}
+
+func subjectsOf(binding client.Object) func() []string {
+	return func() []string {
+		var subjects []rbacv1.Subject
+		switch b := binding.(type) {
+		case *rbacv1.RoleBinding:
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(b), b)).To(Succeed())
+			subjects = b.Subjects
+		case *rbacv1.ClusterRoleBinding:
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(b), b)).To(Succeed())
+			subjects = b.Subjects
+		}
+		var names []string
+		for _, s := range subjects {
+			names = append(names, s.Kind+"/"+s.Name)
+		}
+		return names
+	}
+}
+
+func countLines(lines []string, substrings ...string) int {
+	n := 0
+	for _, line := range lines {
+		matches := true
+		for _, s := range substrings {
+			matches = matches && strings.Contains(line, s)
+		}
+		if matches {
+			n++
+		}
+	}
+	return n
+}
+
+var _ = Describe("Revoking in Enforce mode", func() {
+	It("removes a ServiceAccount from its bindings, records exactly what it removed, and restores it after re-approval", func() {
+		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
+		colleague := rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "colleague@example.com"}
+		binding := s.bindRole("reader", "reporter", colleague)
+		clusterBinding := &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: s.namespace + "-reporter"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "reporter", Namespace: s.namespace}},
+		}
+		Expect(k8sClient.Create(ctx, clusterBinding)).To(Succeed())
+		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, clusterBinding)).To(Succeed()) })
+		s.serviceAccount("reporter")
+
+		Eventually(s.findingLabel(sa("reporter"))).Should(Equal("revoked"))
+		Eventually(subjectsOf(binding)).Should(Equal([]string{"User/colleague@example.com"}))
+		Eventually(subjectsOf(clusterBinding)).Should(BeEmpty())
+		annotations := metadataOf(s.namespace, sa("reporter"))().Annotations
+		Expect(annotations).To(HaveKey(governance.AnnotationRevokedAt))
+		Expect(annotations).NotTo(HaveKey(governance.AnnotationRevoking))
+		record, err := revoke.DecodeBindings(annotations[governance.AnnotationRemovedBindings])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(record).To(ConsistOf(
+			And(HaveField("Kind", "RoleBinding"), HaveField("Name", "reader"), HaveField("RoleRef.Name", "read-configmaps")),
+			And(HaveField("Kind", "ClusterRoleBinding"), HaveField("Name", clusterBinding.Name), HaveField("RoleRef.Name", "view")),
+		))
+		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Warning Revoked")))
+		Eventually(func() int32 { s.get(s.policy)(); return s.policy.Status.RevocationsInWindow }).Should(BeEquivalentTo(1))
+
+		By("recording the revocation exactly once")
+		Consistently(func() int {
+			return countLines(decisionsAbout(s.namespace, "reporter"), `"type":"action"`, `"action":"Revoke"`)
+		}).WithTimeout(2 * time.Second).Should(Equal(1))
+
+		By("restoring the subjects once the identity is owned again")
+		s.ownership("reporting", []nhi.IdentityReference{sa("reporter")})
+		Eventually(s.stateOf(sa("reporter"))).Should(Equal("Owned"))
+		Eventually(subjectsOf(binding)).Should(ConsistOf("User/colleague@example.com", "ServiceAccount/reporter"))
+		Eventually(subjectsOf(clusterBinding)).Should(ConsistOf("ServiceAccount/reporter"))
+		Eventually(func() map[string]string { return metadataOf(s.namespace, sa("reporter"))().Annotations }).Should(And(
+			Not(HaveKey(governance.AnnotationRevokedAt)), Not(HaveKey(governance.AnnotationRemovedBindings))))
+		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Normal Restored")))
+	})
+
+	It("deletes a ServiceAccount's legacy token Secrets", func() {
+		s := newScenario(enforcing(nhi.RevokeDeleteTokens))
+		s.serviceAccount("ci")
+		token := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: "ci-token", Namespace: s.namespace,
+				Annotations: map[string]string{corev1.ServiceAccountNameKey: "ci"}},
+			Type: corev1.SecretTypeServiceAccountToken,
+		}
+		Expect(k8sClient.Create(ctx, token)).To(Succeed())
+		s.ownership("ci-token", []nhi.IdentityReference{secretRef("ci-token")})
+
+		Eventually(s.findingLabel(sa("ci"))).Should(Equal("revoked"))
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(token), &corev1.Secret{}))
+		}).Should(BeTrue())
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: "ci"}, &corev1.ServiceAccount{})).To(Succeed())
+	})
+
+	It("deletes a ServiceAccount with the Delete strategy, and an unowned Secret, warning that upstream credentials live on", func() {
+		s := newScenario(enforcing(nhi.RevokeDelete))
+		s.serviceAccount("stray")
+		s.secret("stray-key", corev1.SecretTypeOpaque)
+
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: "stray"}, &corev1.ServiceAccount{}))
+		}).Should(BeTrue())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: "stray-key"}, &corev1.Secret{}))
+		}).Should(BeTrue())
+		Eventually(s.eventsFor("stray-key")).Should(ContainElement(
+			And(ContainSubstring("Warning Revoked"), ContainSubstring("upstream credential"))))
+		Expect(countLines(decisionsAbout(s.namespace, "stray"), `"action":"Revoke"`)).To(Equal(1))
+	})
+
+	It("stops at the blast-radius cap, sets EnforcementHalted and keeps reporting", func() {
+		s := newScenario(enforcing(nhi.RevokeRemoveBindings), func(spec *nhi.OwnershipPolicySpec) {
+			spec.Revocation.MaxRevocationsPerHour = ptr.To[int32](2)
+		})
+		for _, name := range []string{"a", "b", "c", "d"} {
+			s.serviceAccount(name)
+		}
+		revoked := func() int {
+			n := 0
+			for _, name := range []string{"a", "b", "c", "d"} {
+				if s.findingLabel(sa(name))() == "revoked" {
+					n++
+				}
+			}
+			return n
+		}
+		Eventually(revoked).Should(Equal(2))
+		Eventually(conditionOf(s.policy, nhi.ConditionEnforcementHalted)).Should(
+			haveCondition(metav1.ConditionTrue, nhi.ReasonRevocationCapReached))
+		Expect(s.policy.Status.RevocationsInWindow).To(BeEquivalentTo(2))
+		Consistently(revoked).WithTimeout(2 * time.Second).Should(Equal(2))
+		halted := 0
+		for _, name := range []string{"a", "b", "c", "d"} {
+			if metadataOf(s.namespace, sa(name))().Labels[governance.LabelWouldRevoke] == "true" {
+				halted++
+				Eventually(s.eventsFor(name)).Should(ContainElement(ContainSubstring("Warning RevocationHalted")))
+			}
+		}
+		Expect(halted).To(Equal(2))
+	})
+
+	It("finishes a revocation interrupted by a restart without counting it again", func() {
+		s := newScenario(enforcing(nhi.RevokeRemoveBindings), func(spec *nhi.OwnershipPolicySpec) {
+			spec.Revocation.MaxRevocationsPerHour = ptr.To[int32](0)
+		})
+		// The state a crash between "counted and marked" and "revoked" leaves.
+		binding := s.bindRole("reader", "interrupted")
+		account := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "interrupted", Namespace: s.namespace,
+			Annotations: map[string]string{governance.AnnotationRevoking: time.Now().UTC().Format(time.RFC3339)}}}
+		Expect(k8sClient.Create(ctx, account)).To(Succeed())
+		s.serviceAccount("fresh")
+
+		Eventually(s.findingLabel(sa("interrupted"))).Should(Equal("revoked"))
+		Eventually(subjectsOf(binding)).Should(BeEmpty())
+		Eventually(func() map[string]string { return metadataOf(s.namespace, sa("fresh"))().Labels }).Should(
+			HaveKeyWithValue(governance.LabelWouldRevoke, "true"), "a cap of 0 forbids any new revocation")
+		Expect(s.findingLabel(sa("fresh"))()).To(Equal("unowned"))
+	})
+
+	It("revokes through the same path when a review decides Revoke", func() {
+		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
+		s.serviceAccount("retired")
+		binding := s.bindRole("reader", "retired")
+		s.ownership("retired", []nhi.IdentityReference{sa("retired")})
+		Eventually(s.stateOf(sa("retired"))).Should(Equal("Owned"))
+		Expect(subjectsOf(binding)()).To(ConsistOf("ServiceAccount/retired"))
+
+		review := &nhi.OwnershipReview{
+			ObjectMeta: metav1.ObjectMeta{Name: "retire", Namespace: s.namespace},
+			Spec: nhi.OwnershipReviewSpec{OwnershipRef: nhi.LocalObjectReference{Name: "retired"},
+				Reviewer: "dave@example.com", Decision: nhi.DecisionRevoke},
+		}
+		Expect(k8sClient.Create(ctx, review)).To(Succeed())
+		Eventually(s.findingLabel(sa("retired"))).Should(Equal("revoked"))
+		Eventually(subjectsOf(binding)).Should(BeEmpty())
+		Eventually(func() []nhi.RemediationAction { s.get(review)(); return review.Status.Actions }).Should(ContainElement(
+			And(HaveField("Name", "retired"), HaveField("Action", "Revoked"))))
+	})
+})
