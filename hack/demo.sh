@@ -47,7 +47,12 @@ MANAGER_PID=$!
 echo "manager pid ${MANAGER_PID}; decision log: JSON lines on its stdout"
 
 step "Applying the payments-team samples (config/samples): a DryRun policy, an ownership, an exception, a review"
-k apply -k config/samples
+k apply -f config/samples/payments_namespace.yaml -f config/samples/nhi_v1alpha1_ownershippolicy.yaml \
+  -f config/samples/nhi_v1alpha1_identityownership.yaml -f config/samples/nhi_v1alpha1_ownershipexception.yaml
+# Admission lets a person file a review only in their own name: the reviewer
+# files it (impersonated here by the demo's administrator).
+as_reviewer() { k --as dave.kim@example.com --as-group system:masters "$@"; }
+as_reviewer apply -f config/samples/nhi_v1alpha1_ownershipreview.yaml
 
 step "Adding the rest of the payments team's story"
 k apply -f - <<YAML
@@ -114,7 +119,7 @@ spec:
   compensatingControls: [Egress restricted to the bank's SFTP host]
   expiresAt: "$(at '+14 days')"
 ---
-# Revoked by review: the export job was retired; DryRun reports WouldRevoke.
+# Withdrawn by a review (below): DryRun reports WouldRevoke.
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: csv-export, namespace: payments}
@@ -128,15 +133,6 @@ spec:
   purpose: Ad-hoc CSV exports for the finance team.
   approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-30 days')", reference: SEC-1001}
   expiresAt: "$(at '+300 days')"
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipReview
-metadata: {name: csv-export-retired, namespace: payments}
-spec:
-  ownershipRef: {name: csv-export}
-  reviewer: dave.kim@example.com
-  decision: Revoke
-  notes: The finance team moved to the warehouse; nobody uses the CSV export any more.
 ---
 # A deadline in a few seconds: watch Steward act on it when it passes.
 apiVersion: v1
@@ -154,12 +150,82 @@ spec:
   expiresAt: "$(at '+6 seconds')"
 YAML
 
+as_reviewer apply -f - <<YAML
+# Revoked by review: the export job was retired; DryRun reports WouldRevoke.
+apiVersion: nhi.steward.dev/v1alpha1
+kind: OwnershipReview
+metadata: {name: csv-export-retired, namespace: payments}
+spec:
+  ownershipRef: {name: csv-export}
+  reviewer: dave.kim@example.com
+  decision: Revoke
+  notes: The finance team moved to the warehouse; nobody uses the CSV export any more.
+YAML
+
 step "Waiting for Steward to evaluate everything"
 k wait --for=condition=Ready --timeout=60s -n payments identityownership/payments-api
 k wait --for=jsonpath='{.metadata.labels.steward\.dev/would-revoke}'=true --timeout=60s -n payments serviceaccount/csv-export
 echo "settlement-batch expires at $(k get iown settlement-batch -n payments -o jsonpath='{.spec.expiresAt}'); waiting for Steward to flag it"
 k wait --for=jsonpath='{.metadata.labels.steward\.dev/finding}'=expired --timeout=60s -n payments serviceaccount/settlement-batch
 echo "flagged at $(date -u +%H:%M:%S) — no polling interval, the reconcile was scheduled for the deadline"
+
+step "Enforce mode: a second team's namespace under a policy that revokes unowned ServiceAccounts"
+k apply -f - <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: payments-ci, labels: {steward.dev/tier: restricted}}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: OwnershipPolicy
+metadata: {name: restricted}
+spec:
+  namespaceSelector: {matchLabels: {steward.dev/tier: restricted}}
+  kinds: [ServiceAccount]
+  enforcement: Enforce
+  rules: [{finding: Unowned, action: Revoke}]
+  revocation: {serviceAccountStrategies: [DeleteTokens, RemoveBindings], maxRevocationsPerHour: 5}
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: deployer, namespace: payments-ci}
+spec:
+  identities: [{kind: ServiceAccount, name: deployer}]
+  owner: {team: payments, contacts: [bob.osei@example.com]}
+  purpose: Deploys the payments services from CI.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-7 days')", reference: SEC-1400}
+  expiresAt: "$(at '+90 days')"
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer, namespace: payments-ci}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: read-configmaps, namespace: payments-ci}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer, namespace: payments-ci}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-configmaps}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: payments-ci}]
+YAML
+k wait --for=jsonpath='{.metadata.annotations.steward\.dev/state}'=Owned --timeout=60s -n payments-ci serviceaccount/deployer
+server="$(k config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+ca="$(k config view --minify -o jsonpath='{.clusters[0].cluster.certificate-authority}')"
+token="$(k create token deployer -n payments-ci)"
+as_deployer() { "${KUBECTL}" --kubeconfig=/dev/null --server="${server}" --certificate-authority="${ca}" --token="${token}" "$@"; }
+echo "a TokenRequest token of payments-ci/deployer lists ConfigMaps:"
+as_deployer get configmaps -n payments-ci
+echo "now the ownership is deleted: the ServiceAccount is Unowned, and the policy enforces"
+k delete identityownership deployer -n payments-ci
+k wait --for=jsonpath='{.metadata.labels.steward\.dev/finding}'=revoked --timeout=60s -n payments-ci serviceaccount/deployer
+for _ in $(seq 20); do as_deployer get configmaps -n payments-ci >/dev/null 2>&1 || break; sleep 0.5; done
+echo "the same token now:"
+as_deployer get configmaps -n payments-ci || true
+echo "what Steward removed, recorded on the ServiceAccount so access can be restored after re-approval:"
+k get sa deployer -n payments-ci -o jsonpath='{.metadata.annotations.steward\.dev/removed-bindings}'; echo
+k get events.v1.events.k8s.io -n payments-ci --field-selector reason=Revoked -o custom-columns='REASON:.reason,NAME:.regarding.name,NOTE:.note'
 
 step "Every Steward object: kubectl get steward -A"
 k get steward -A
@@ -171,7 +237,7 @@ step "Every identity's state, as Steward annotated it"
 k get sa,secrets -n payments \
   -o custom-columns='KIND:.kind,NAME:.metadata.name,STATE:.metadata.annotations.steward\.dev/state,FINDINGS:.metadata.annotations.steward\.dev/findings,OWNERSHIP:.metadata.annotations.steward\.dev/ownership,EXCEPTED-BY:.metadata.annotations.steward\.dev/excepted-by'
 
-step "The policy's aggregate status"
+step "The DryRun policy's aggregate status"
 k get ownershippolicy baseline -o jsonpath='{range .status.totals[*]}{.kind}{"\t"}{.state}{"\t"}{.count}{"\n"}{end}'
 
 step "Events Steward recorded"

@@ -22,6 +22,9 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -48,4 +51,30 @@ var _ = BeforeSuite(func() {
 		"crd/identityownerships.nhi.steward.dev", "crd/ownershippolicies.nhi.steward.dev",
 		"crd/ownershipexceptions.nhi.steward.dev", "crd/ownershipreviews.nhi.steward.dev")
 	Expect(result.Err).NotTo(HaveOccurred(), result.String())
+
+	By("installing Steward's namespace, ServiceAccount, RBAC and admission policy (config/local)")
+	result = utils.Kubectl("apply", "--server-side", "-k", "config/local")
+	Expect(result.Err).NotTo(HaveOccurred(), result.String())
+
+	By("starting bin/manager as its own ServiceAccount")
+	kubeconfig := filepath.Join(os.TempDir(), "steward-e2e-manager.kubeconfig")
+	out, err := exec.Command(filepath.Join(utils.ProjectDir(), "hack", "manager-kubeconfig.sh"), kubeconfig).CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), string(out))
+	canI := utils.Kubectl("--kubeconfig", kubeconfig, "auth", "can-i", "delete", "namespaces")
+	Expect(strings.TrimSpace(canI.Stdout)).To(Equal("no"), "the manager's kubeconfig must not be an administrator's")
+	manager, err = utils.StartManager(kubeconfig)
+	Expect(err).NotTo(HaveOccurred())
+})
+
+// manager is bin/manager, running for the whole suite.
+var manager *utils.Manager
+
+var _ = AfterSuite(func() {
+	if manager == nil {
+		return
+	}
+	manager.Stop()
+	Expect(os.WriteFile(filepath.Join(os.TempDir(), "steward-e2e-manager.log"), []byte(manager.Log()), 0o600)).To(Succeed())
+	Expect(manager.Log()).NotTo(ContainSubstring("forbidden"),
+		"the manager hit an RBAC error: config/rbac is missing a permission")
 })

@@ -19,9 +19,6 @@ limitations under the License.
 package e2e
 
 import (
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -35,37 +32,18 @@ import (
 // fails these tests.
 var _ = Describe("The manager under its own RBAC", Ordered, func() {
 	const namespace = "e2e-governed"
-	var manager *utils.Manager
-
-	kubectlOK := func(args ...string) string {
-		GinkgoHelper()
-		result := utils.Kubectl(args...)
-		Expect(result.Err).NotTo(HaveOccurred(), result.String())
-		return result.Stdout
-	}
 
 	BeforeAll(func() {
-		kubectlOK("apply", "--server-side", "-k", "config/local")
-		kubeconfig := filepath.Join(GinkgoT().TempDir(), "manager.kubeconfig")
-		cmd := exec.Command(filepath.Join(utils.ProjectDir(), "hack", "manager-kubeconfig.sh"), kubeconfig)
-		out, err := cmd.CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), string(out))
-
-		By("checking the kubeconfig is not an administrator's")
-		result := utils.Kubectl("--kubeconfig", kubeconfig, "auth", "can-i", "delete", "namespaces")
-		Expect(strings.TrimSpace(result.Stdout)).To(Equal("no"))
-
-		kubectlOK("create", "namespace", namespace)
-		kubectlOK("label", "namespace", namespace, "steward.dev/e2e=governed")
-		manager, err = utils.StartManager(kubeconfig)
-		Expect(err).NotTo(HaveOccurred())
+		for _, args := range [][]string{
+			{"create", "namespace", namespace},
+			{"label", "namespace", namespace, "steward.dev/e2e=governed"},
+		} {
+			result := utils.Kubectl(args...)
+			Expect(result.Err).NotTo(HaveOccurred(), result.String())
+		}
 	})
 
 	AfterAll(func() {
-		if manager != nil {
-			manager.Stop()
-			AddReportEntry("manager log", manager.Log())
-		}
 		utils.Kubectl("delete", "ownershippolicy", "e2e-governed", "--ignore-not-found")
 		utils.Kubectl("delete", "namespace", namespace, "--wait=false")
 	})
