@@ -134,7 +134,7 @@ var _ = Describe("Revocation with real credentials", func() {
 
 		start := time.Now()
 		Eventually(func() bool { return refused(s.canList(targetToken)) }).
-			WithTimeout(wait).WithPolling(250 * time.Millisecond).Should(BeTrue(), "the token still works")
+			WithTimeout(wait).WithPolling(250*time.Millisecond).Should(BeTrue(), "the token still works")
 		AddReportEntry(fmt.Sprintf("%s: token refused after", s.strategy), time.Since(start).Round(100*time.Millisecond).String())
 		Expect(s.canList(keeperToken).Err).NotTo(HaveOccurred(), "an owned identity's token must keep working")
 		Expect(manager.DecisionLog()).To(ContainSubstring(`"namespace":"` + s.namespace + `","kind":"ServiceAccount","name":"target"`))
