@@ -118,6 +118,12 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 		if eventType, reason := transitionEvent(id); reason != "" {
 			r.Recorder.Eventf(obj, nil, eventType, reason, "Evaluate", "%s", d.Message)
 		}
+		if id.Governed && id.Action == governance.ActionFlag {
+			evidence.CountAction(string(governance.ActionFlag), id.Identity.Kind)
+		}
+		if id.PreviousState != "" {
+			evidence.ObserveDeadline("transition", id.DueAt, r.Clock.Now())
+		}
 		log.Info("identity transitioned", "kind", id.Identity.Kind, "name", id.Identity.Name,
 			"from", id.PreviousState, "to", id.State, "findings", base.Findings)
 	}
@@ -137,6 +143,8 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 		}
 		r.decide(ctx, d)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, "Revoke", "%s", d.Message)
+		evidence.CountAction(reason, id.Identity.Kind)
+		evidence.ObserveDeadline("would-revoke", id.RevokeAt, r.Clock.Now())
 		log.Info("revocation due in DryRun", "kind", id.Identity.Kind, "name", id.Identity.Name, "reason", id.ActionReason)
 	}
 }
@@ -151,6 +159,7 @@ func (r *NamespaceReconciler) recordAction(ctx context.Context, in *namespaceInp
 		d.Policy, d.Enforcement = policy.Name, string(policy.Spec.Enforcement)
 	}
 	r.decide(ctx, d)
+	evidence.CountAction(d.Action, id.Identity.Kind)
 	obj := &metav1.PartialObjectMetadata{TypeMeta: serviceAccountTypeMeta}
 	if id.Identity.Kind == nhi.KindSecret {
 		obj.TypeMeta = secretTypeMeta

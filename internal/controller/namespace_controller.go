@@ -33,6 +33,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/evidence"
@@ -56,6 +57,8 @@ type NamespaceReconciler struct {
 	// never revokes.
 	Revoker *revoke.Revoker
 	Budget  *RevocationBudget
+	// Reports writes PolicyReports when their CRD is installed; nil writes none.
+	Reports *PolicyReports
 	// StewardNamespace is never governed.
 	StewardNamespace string
 
@@ -67,6 +70,7 @@ type NamespaceReconciler struct {
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings;clusterrolebindings,verbs=get;list;update
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;clusterroles,verbs=bind
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships;ownershipexceptions;ownershipreviews;ownershippolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships/status;ownershipexceptions/status;ownershipreviews/status;ownershippolicies/status,verbs=get;update;patch
@@ -103,8 +107,13 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 
-	// 4. Evidence for the policy's aggregate status.
+	// 4. Evidence: the policy's aggregate status, metrics, the PolicyReport.
 	r.Summaries.Put(summarize(in, &result))
+	if r.Reports != nil {
+		if err := r.Reports.Sync(ctx, in, &result); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 
 	requeue := time.Duration(0)
 	if !result.NextDeadline.IsZero() {
@@ -134,6 +143,14 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		Watches(&nhi.OwnershipReview{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipPolicy{}, everyNamespace, specChanged).
 		Watches(&corev1.ConfigMap{}, everyNamespace).
+		// Installing the PolicyReport CRD makes every namespace write its report.
+		WatchesRawSource(source.Kind(mgr.GetCache(), &metav1.PartialObjectMetadata{TypeMeta: crdTypeMeta},
+			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, _ *metav1.PartialObjectMetadata) []reconcileRequest {
+				return r.allNamespaces(ctx, nil)
+			}),
+			predicate.NewTypedPredicateFuncs(func(crd *metav1.PartialObjectMetadata) bool {
+				return crd.Name == policyReportCRD
+			}))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrentReconciles}).
 		Build(r)
 	if err != nil {
@@ -155,6 +172,11 @@ func (r *NamespaceReconciler) allNamespaces(ctx context.Context, _ client.Object
 	}
 	return requests
 }
+
+// policyReportCRD is the CRD whose arrival enables PolicyReports.
+const policyReportCRD = "policyreports.wgpolicyk8s.io"
+
+var crdTypeMeta = metav1.TypeMeta{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition"}
 
 // ignoreStewardWrites drops update events whose only change is to keys
 // Steward itself manages: Steward's own patches must not wake it again.

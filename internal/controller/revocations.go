@@ -134,7 +134,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 	}
 
 	// 3. Commit: the identity is Revoked. Then record, then delete.
-	finding := id.ActionReason
+	finding, revokeAt := id.ActionReason, id.RevokeAt
 	markRevoked(id, in)
 	if err := r.commitRevoked(ctx, in, id); err != nil {
 		return err
@@ -143,6 +143,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 		strings.Join(done, "; "))
 	r.recordAction(ctx, in, id, evidence.Decision{Action: string(governance.ActionRevoke), Reason: finding, Message: message},
 		corev1.EventTypeWarning, EventReasonRevoked)
+	evidence.ObserveDeadline("revoke", revokeAt, r.Clock.Now())
 	log.Info("identity revoked", "kind", id.Identity.Kind, "name", name, "reason", finding, "strategies", done)
 	if deleteAfter {
 		return r.Revoker.Delete(ctx, string(id.Identity.Kind), ns, name, id.Identity.UID)

@@ -90,6 +90,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Summaries:        summaries,
 		StewardNamespace: opts.StewardNamespace,
 		Revoker:          &revoke.Revoker{Client: mgr.GetClient(), Reader: mgr.GetAPIReader()},
+		Reports:          &PolicyReports{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Mapper: mgr.GetRESTMapper()},
 		Budget: &RevocationBudget{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Clock: opts.Clock,
 			Notify: summaries.NotifyPolicy},
 	}

@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/governance"
 )
 
@@ -107,6 +108,7 @@ func (s *SummaryStore) Put(summary NamespaceSummary) {
 	s.byNamespace[summary.Namespace] = summary
 	s.mu.Unlock()
 	if !existed || !equality.Semantic.DeepEqual(old, summary) {
+		evidence.SetIdentityCounts(summary.Namespace, summary.Totals)
 		s.notify(old, summary)
 	}
 }
@@ -117,6 +119,7 @@ func (s *SummaryStore) Delete(namespace string) {
 	old, existed := s.byNamespace[namespace]
 	delete(s.byNamespace, namespace)
 	s.mu.Unlock()
+	evidence.SetIdentityCounts(namespace, nil)
 	if existed {
 		s.notify(old)
 	}

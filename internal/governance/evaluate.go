@@ -151,7 +151,8 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 		owner = e.facts[covering[0]] // the oldest claim wins
 		r.Ownership = owner.ownership.Name
 	}
-	r.Findings = e.findings(id, owner)
+	var dueAt map[nhi.Finding]time.Time
+	r.Findings, dueAt = e.findings(id, owner)
 
 	var waivable []nhi.Finding
 	for _, i := range e.excepts.covering(id) {
@@ -181,6 +182,7 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 	default:
 		r.State = nhi.StateOwned
 	}
+	r.DueAt = dueAt[nhi.Finding(r.State)]
 	r.Since = e.since(id, r, owner)
 	if r.State != nhi.StateRevoked {
 		e.decideAction(&r, open, owner)
@@ -189,13 +191,19 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 	return r
 }
 
-// findings lists every finding of an identity, most severe first.
-func (e *evaluation) findings(id Identity, owner *ownershipFacts) []nhi.Finding {
+// findings lists every finding of an identity, most severe first, and the
+// deadlines at which those with one became true.
+func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding, map[nhi.Finding]time.Time) {
 	var findings []nhi.Finding
+	dueAt := map[nhi.Finding]time.Time{}
 	if owner == nil {
 		findings = append(findings, nhi.FindingUnowned)
 	} else {
 		findings = append(findings, owner.findings()...)
+		if !owner.revoked {
+			dueAt[nhi.FindingExpired] = owner.expiry
+			dueAt[nhi.FindingReviewOverdue] = owner.reviewDue
+		}
 		if rotation := owner.ownership.Spec.Rotation; rotation != nil && id.Kind == nhi.KindSecret && !owner.revoked {
 			base := id.Created
 			if rotated, ok := parseTime(id.Annotations[AnnotationRotatedAt]); ok && rotated.After(base) {
@@ -204,6 +212,7 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) []nhi.Finding 
 			due := base.Add(ParseDuration(&rotation.MaxAge))
 			if !e.s.Now.Before(due) {
 				findings = append(findings, nhi.FindingRotationOverdue)
+				dueAt[nhi.FindingRotationOverdue] = due
 			}
 			e.at(due)
 		}
@@ -216,11 +225,12 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) []nhi.Finding 
 		due := lastUsed.Add(staleAfter)
 		if !e.s.Now.Before(due) {
 			findings = append(findings, nhi.FindingStale)
+			dueAt[nhi.FindingStale] = due
 		}
 		e.at(due)
 	}
 	slices.SortFunc(findings, func(a, b nhi.Finding) int { return severity(nhi.IdentityState(a)) - severity(nhi.IdentityState(b)) })
-	return findings
+	return findings, dueAt
 }
 
 // since is when the identity entered its current state. It survives

@@ -88,6 +88,10 @@ type IdentityResult struct {
 	// RevokeAt is when a Revoke rule's grace ends; zero when no Revoke rule
 	// applies.
 	RevokeAt time.Time
+	// DueAt is the deadline at which the current state's finding became
+	// true (an expiry, a review or rotation due date, a staleness date);
+	// zero when the finding has no deadline. Latency metrics count from it.
+	DueAt time.Time
 	// Labels and Annotations are the desired values of Steward's own keys.
 	Labels      map[string]string
 	Annotations map[string]string

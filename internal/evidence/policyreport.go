@@ -1,0 +1,144 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package evidence
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// PolicyReportGVK is the wgpolicyk8s.io PolicyReport Steward writes.
+var PolicyReportGVK = schema.GroupVersionKind{Group: "wgpolicyk8s.io", Version: "v1alpha2", Kind: "PolicyReport"}
+
+// PolicyReportName is the name of Steward's report in each namespace.
+const PolicyReportName = "steward"
+
+// maxReportResults keeps a report well under etcd's object size limit.
+const maxReportResults = 2000
+
+// ReportEntry is one governed identity, as a PolicyReport result.
+type ReportEntry struct {
+	Kind       nhi.IdentityKind
+	Name       string
+	UID        string
+	State      nhi.IdentityState
+	Findings   []nhi.Finding
+	Ownership  string
+	Exceptions []string
+	Since      time.Time
+	Action     string
+}
+
+// PolicyReport builds the report of one namespace: one result per governed
+// identity — pass when Owned, skip when Excepted, fail otherwise — so report
+// UIs show the whole inventory, not only the failures.
+func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured.Unstructured {
+	summary := map[string]int64{"pass": 0, "fail": 0, "warn": 0, "error": 0, "skip": 0}
+	results := make([]any, 0, min(len(entries), maxReportResults))
+	for _, e := range entries {
+		result := "fail"
+		switch e.State {
+		case nhi.StateOwned:
+			result = "pass"
+		case nhi.StateExcepted:
+			result = "skip"
+		}
+		summary[result]++
+		if len(results) >= maxReportResults {
+			continue
+		}
+		properties := map[string]any{"state": string(e.State)}
+		if len(e.Findings) > 0 {
+			properties["findings"] = joinFindings(e.Findings)
+			properties["controls"] = strings.Join(ControlIDs(e.Findings), ", ")
+		}
+		if e.Ownership != "" {
+			properties["ownership"] = e.Ownership
+		}
+		if len(e.Exceptions) > 0 {
+			properties["exceptions"] = strings.Join(e.Exceptions, ",")
+		}
+		if e.Action != "" {
+			properties["action"] = e.Action
+		}
+		results = append(results, map[string]any{
+			"source":   "steward",
+			"policy":   policy,
+			"rule":     string(e.State),
+			"category": "Machine identity governance",
+			"severity": severityOf(e.State),
+			"result":   result,
+			"scored":   true,
+			"message":  messageOf(e),
+			"timestamp": map[string]any{
+				"seconds": e.Since.Unix(),
+				"nanos":   int64(0),
+			},
+			"resources": []any{map[string]any{
+				"apiVersion": "v1", "kind": string(e.Kind), "name": e.Name, "namespace": namespace, "uid": e.UID,
+			}},
+			"properties": properties,
+		})
+	}
+	report := &unstructured.Unstructured{}
+	report.SetGroupVersionKind(PolicyReportGVK)
+	report.SetNamespace(namespace)
+	report.SetName(PolicyReportName)
+	report.SetLabels(map[string]string{"app.kubernetes.io/managed-by": "steward"})
+	report.Object["scope"] = map[string]any{"apiVersion": "v1", "kind": "Namespace", "name": namespace}
+	report.Object["summary"] = map[string]any{
+		"pass": summary["pass"], "fail": summary["fail"], "warn": summary["warn"], "error": summary["error"], "skip": summary["skip"],
+	}
+	report.Object["results"] = results
+	return report
+}
+
+func severityOf(state nhi.IdentityState) string {
+	switch state {
+	case nhi.StateRevoked, nhi.StateUnowned, nhi.StateExpired, nhi.StateOwnerDeparted:
+		return "high"
+	case nhi.StateUnapproved, nhi.StateStale:
+		return "medium"
+	case nhi.StateReviewOverdue, nhi.StateRotationOverdue:
+		return "low"
+	}
+	return "info"
+}
+
+func messageOf(e ReportEntry) string {
+	switch e.State {
+	case nhi.StateOwned:
+		return fmt.Sprintf("%s %s is owned under IdentityOwnership %s", e.Kind, e.Name, e.Ownership)
+	case nhi.StateExcepted:
+		return fmt.Sprintf("%s %s: %s waived by %s", e.Kind, e.Name, joinFindings(e.Findings), strings.Join(e.Exceptions, ", "))
+	}
+	return fmt.Sprintf("%s %s is %s (findings: %s)", e.Kind, e.Name, e.State, joinFindings(e.Findings))
+}
+
+func joinFindings(findings []nhi.Finding) string {
+	names := make([]string, len(findings))
+	for i, f := range findings {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ",")
+}
