@@ -74,8 +74,9 @@ lint: golangci-lint ## Run golangci-lint.
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build bin/manager.
+build: manifests generate fmt vet ## Build bin/manager and bin/kubectl-steward.
 	go build -o bin/manager ./cmd
+	go build -o bin/kubectl-steward ./cmd/kubectl-steward
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster of $KUBECONFIG.

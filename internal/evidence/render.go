@@ -1,0 +1,140 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package evidence
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Formats the evidence export can be written in.
+var Formats = []string{"table", "csv", "json", "markdown"}
+
+// columns are the export's columns, in order, with how to read each.
+var columns = []struct {
+	header string
+	value  func(Row) string
+}{
+	{"NAMESPACE", func(r Row) string { return r.Namespace }},
+	{"KIND", func(r Row) string { return r.Kind }},
+	{"NAME", func(r Row) string { return r.Name }},
+	{"STATE", func(r Row) string { return r.State }},
+	{"FINDINGS", func(r Row) string { return strings.Join(r.Findings, ",") }},
+	{"TEAM", func(r Row) string { return r.Team }},
+	{"CONTACTS", func(r Row) string { return strings.Join(r.Contacts, ",") }},
+	{"APPROVED-BY", func(r Row) string { return r.ApprovedBy }},
+	{"APPROVAL-REF", func(r Row) string { return r.ApprovalRef }},
+	{"EXPIRES", func(r Row) string { return day(r.ExpiresAt) }},
+	{"LAST-REVIEW", func(r Row) string { return day(r.ReviewedAt) }},
+	{"REVIEWER", func(r Row) string { return r.Reviewer }},
+	{"EXCEPTIONS", func(r Row) string { return strings.Join(r.Exceptions, ",") }},
+	{"CONTROLS", func(r Row) string { return strings.Join(r.Controls, "; ") }},
+}
+
+func day(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// Write renders rows in one of Formats.
+func Write(w io.Writer, format string, rows []Row) error {
+	switch format {
+	case "table":
+		return writeTable(w, rows)
+	case "csv":
+		return writeCSV(w, rows)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"apiVersion": "steward.dev/evidence/v1", "items": rows})
+	case "markdown":
+		return writeMarkdown(w, rows)
+	}
+	return fmt.Errorf("unknown output format %q: use one of %s", format, strings.Join(Formats, ", "))
+}
+
+func writeTable(w io.Writer, rows []Row) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	// The table leaves out the long columns; csv, json and markdown have all.
+	short := []int{0, 1, 2, 3, 4, 5, 7, 9, 10, 12}
+	headers := make([]string, len(short))
+	for i, c := range short {
+		headers[i] = columns[c].header
+	}
+	fmt.Fprintln(tw, strings.Join(headers, "\t"))
+	for _, row := range rows {
+		values := make([]string, len(short))
+		for i, c := range short {
+			values[i] = orDash(columns[c].value(row))
+		}
+		fmt.Fprintln(tw, strings.Join(values, "\t"))
+	}
+	return tw.Flush()
+}
+
+func writeCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	headers := make([]string, len(columns))
+	for i, c := range columns {
+		headers[i] = strings.ToLower(c.header)
+	}
+	if err := cw.Write(headers); err != nil {
+		return err
+	}
+	for _, row := range rows {
+		values := make([]string, len(columns))
+		for i, c := range columns {
+			values[i] = c.value(row)
+		}
+		if err := cw.Write(values); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeMarkdown(w io.Writer, rows []Row) error {
+	headers := make([]string, len(columns))
+	rule := make([]string, len(columns))
+	for i, c := range columns {
+		headers[i], rule[i] = strings.ToLower(c.header), "---"
+	}
+	fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(headers, " | "), strings.Join(rule, " | "))
+	for _, row := range rows {
+		values := make([]string, len(columns))
+		for i, c := range columns {
+			values[i] = strings.ReplaceAll(orDash(c.value(row)), "|", "\\|")
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(values, " | "))
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

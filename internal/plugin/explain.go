@@ -1,0 +1,242 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package plugin
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+// parseTarget reads KIND/NAME, accepting kubectl's short names.
+func parseTarget(arg string) (string, string, error) {
+	kind, name, found := strings.Cut(arg, "/")
+	if !found || name == "" {
+		return "", "", fmt.Errorf("want KIND/NAME, such as sa/payments-api or secret/stripe-api-key; got %q", arg)
+	}
+	switch strings.ToLower(kind) {
+	case "sa", "serviceaccount", "serviceaccounts":
+		return string(nhi.KindServiceAccount), name, nil
+	case "secret", "secrets":
+		return string(nhi.KindSecret), name, nil
+	}
+	return "", "", fmt.Errorf("Steward governs ServiceAccounts (sa) and Secrets, not %q", kind)
+}
+
+// lookup finds one identity's row, with the sources it came from.
+func lookup(cmd *cobra.Command, o *options, arg string) (*evidence.Row, evidence.Sources, error) {
+	kind, name, err := parseTarget(arg)
+	if err != nil {
+		return nil, evidence.Sources{}, err
+	}
+	src, err := o.sources(cmd.Context())
+	if err != nil {
+		return nil, src, err
+	}
+	ns, _ := o.namespace()
+	rows, _ := evidence.Inventory(src)
+	for i := range rows {
+		if rows[i].Kind == kind && rows[i].Name == name && rows[i].Namespace == ns {
+			return &rows[i], src, nil
+		}
+	}
+	return nil, src, fmt.Errorf("Steward has no record of %s %s/%s: it is not governed by any OwnershipPolicy, "+
+		"or not yet evaluated", kind, ns, name)
+}
+
+func newExplainCommand(o *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain KIND/NAME [-n NAMESPACE]",
+		Short: "Why an identity has its state, what happens next, and when",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			row, src, err := lookup(cmd, o, args[0])
+			if err != nil {
+				return err
+			}
+			explain(cmd.OutOrStdout(), row, src, time.Now())
+			return nil
+		},
+	}
+}
+
+func newWhoOwnsCommand(o *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "who-owns KIND/NAME [-n NAMESPACE]",
+		Short: "The team and people accountable for an identity, and who approved it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			row, _, err := lookup(cmd, o, args[0])
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if row.Ownership == "" {
+				fmt.Fprintf(w, "%s %s/%s is Unowned: no IdentityOwnership covers it.\n", row.Kind, row.Namespace, row.Name)
+				return nil
+			}
+			fmt.Fprintf(w, "%s %s/%s\n", row.Kind, row.Namespace, row.Name)
+			field(w, "Ownership", row.Ownership)
+			field(w, "Team", row.Team)
+			field(w, "Contacts", strings.Join(row.Contacts, ", "))
+			field(w, "Purpose", row.Purpose)
+			field(w, "Approved by", approval(row))
+			field(w, "Expires", stamp(row.ExpiresAt))
+			return nil
+		},
+	}
+}
+
+func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time) {
+	fmt.Fprintf(w, "%s %s/%s\n", row.Kind, row.Namespace, row.Name)
+	field(w, "State", row.State+sinceText(row.Since, now))
+	if len(row.Findings) == 0 {
+		field(w, "Findings", "none")
+	}
+	for i, f := range row.Findings {
+		label := ""
+		if i == 0 {
+			label = "Findings"
+		}
+		field(w, label, fmt.Sprintf("%s — %s", f, strings.Join(evidence.ControlIDs([]nhi.Finding{nhi.Finding(f)}), "; ")))
+	}
+	ownership := findOwnership(src, row)
+	switch {
+	case row.Ownership == "":
+		field(w, "Ownership", "none: no IdentityOwnership covers it")
+	default:
+		field(w, "Ownership", fmt.Sprintf("%s (team %s; contacts %s)", row.Ownership, row.Team, strings.Join(row.Contacts, ", ")))
+		field(w, "Approval", approval(row))
+		field(w, "Expires", stamp(row.ExpiresAt))
+		if row.NextReview != nil {
+			field(w, "Review due", stamp(row.NextReview))
+		}
+		if row.LastReview != "" {
+			field(w, "Last review", fmt.Sprintf("%s by %s at %s", row.LastReview, row.Reviewer, stamp(row.ReviewedAt)))
+		}
+	}
+	if ownership != nil {
+		for _, t := range []string{nhi.ConditionReady, nhi.ConditionExpired, nhi.ConditionReviewDue, nhi.ConditionOwnerDeparted, nhi.ConditionConflict} {
+			if c := meta.FindStatusCondition(ownership.Status.Conditions, t); c != nil && c.Message != "" &&
+				(t == nhi.ConditionReady || c.Status == "True" || t == nhi.ConditionExpired) {
+				field(w, "Why ("+t+")", c.Message)
+			}
+		}
+	}
+	if len(row.Exceptions) > 0 {
+		field(w, "Exceptions", strings.Join(row.Exceptions, ", "))
+	}
+	policy := findPolicy(src, row.Policy)
+	if policy == nil {
+		field(w, "Policy", orNone(row.Policy))
+		return
+	}
+	field(w, "Policy", fmt.Sprintf("%s (%s)", policy.Name, policy.Spec.Enforcement))
+	if row.Action != "" {
+		field(w, "Action now", row.Action)
+	}
+	for _, f := range row.Findings {
+		field(w, "Next", nextStep(policy, nhi.Finding(f), row, now))
+	}
+}
+
+// nextStep says what the policy does about a finding, and when.
+func nextStep(policy *nhi.OwnershipPolicy, f nhi.Finding, row *evidence.Row, now time.Time) string {
+	for _, rule := range policy.Spec.Rules {
+		if rule.Finding != f {
+			continue
+		}
+		if rule.Action != nhi.ActionRevoke {
+			return fmt.Sprintf("%s: %s", f, rule.Action)
+		}
+		grace := governance.ParseDuration(rule.RevokeAfter)
+		if row.Since == nil {
+			return fmt.Sprintf("%s: Revoke after %s", f, grace)
+		}
+		at := row.Since.Add(grace)
+		verb := "revoked"
+		if policy.Spec.Enforcement != nhi.EnforcementEnforce {
+			verb = "reported as WouldRevoke (DryRun)"
+		}
+		if at.After(now) {
+			return fmt.Sprintf("%s: Revoke after %s — %s at %s (in %s)", f, grace, verb, stamp(&at), at.Sub(now).Round(time.Second))
+		}
+		return fmt.Sprintf("%s: Revoke after %s — due since %s, %s", f, grace, stamp(&at), verb)
+	}
+	return fmt.Sprintf("%s: no rule; annotated only", f)
+}
+
+func findOwnership(src evidence.Sources, row *evidence.Row) *nhi.IdentityOwnership {
+	for i := range src.Ownerships {
+		if src.Ownerships[i].Namespace == row.Namespace && src.Ownerships[i].Name == row.Ownership {
+			return &src.Ownerships[i]
+		}
+	}
+	return nil
+}
+
+func findPolicy(src evidence.Sources, name string) *nhi.OwnershipPolicy {
+	for i := range src.Policies {
+		if src.Policies[i].Name == name {
+			return &src.Policies[i]
+		}
+	}
+	return nil
+}
+
+func approval(row *evidence.Row) string {
+	if row.ApprovedBy == "" {
+		return "none"
+	}
+	return fmt.Sprintf("%s at %s (%s)", row.ApprovedBy, stamp(row.ApprovedAt), row.ApprovalRef)
+}
+
+func field(w io.Writer, label, value string) {
+	if label != "" {
+		label += ":"
+	}
+	fmt.Fprintf(w, "  %-20s %s\n", label, value)
+}
+
+func stamp(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func sinceText(since *time.Time, now time.Time) string {
+	if since == nil {
+		return ""
+	}
+	return fmt.Sprintf(" since %s (%s ago)", stamp(since), now.Sub(*since).Round(time.Second))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
