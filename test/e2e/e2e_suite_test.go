@@ -21,6 +21,7 @@ limitations under the License.
 package e2e
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +53,10 @@ var _ = BeforeSuite(func() {
 		"crd/ownershipexceptions.nhi.steward.dev", "crd/ownershipreviews.nhi.steward.dev")
 	Expect(result.Err).NotTo(HaveOccurred(), result.String())
 
+	By("installing the PolicyReport CRD, so that Steward writes reports")
+	result = utils.Kubectl("apply", "--server-side", "-k", "config/policyreport")
+	Expect(result.Err).NotTo(HaveOccurred(), result.String())
+
 	By("installing Steward's namespace, ServiceAccount, RBAC and admission policy (config/local)")
 	result = utils.Kubectl("apply", "--server-side", "-k", "config/local")
 	Expect(result.Err).NotTo(HaveOccurred(), result.String())
@@ -62,12 +67,20 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred(), string(out))
 	canI := utils.Kubectl("--kubeconfig", kubeconfig, "auth", "can-i", "delete", "namespaces")
 	Expect(strings.TrimSpace(canI.Stdout)).To(Equal("no"), "the manager's kubeconfig must not be an administrator's")
-	manager, err = utils.StartManager(kubeconfig)
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	metricsAddress = listener.Addr().String()
+	Expect(listener.Close()).To(Succeed())
+	manager, err = utils.StartManager(kubeconfig, "--metrics-bind-address="+metricsAddress)
 	Expect(err).NotTo(HaveOccurred())
 })
 
-// manager is bin/manager, running for the whole suite.
-var manager *utils.Manager
+// manager is bin/manager, running for the whole suite, serving its metrics
+// (HTTPS, authenticated by the API server) on metricsAddress.
+var (
+	manager        *utils.Manager
+	metricsAddress string
+)
 
 var _ = AfterSuite(func() {
 	if manager == nil {

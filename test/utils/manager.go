@@ -56,7 +56,7 @@ func (b *lockedBuffer) String() string {
 func StartManager(kubeconfig string, args ...string) (*Manager, error) {
 	binary := filepath.Join(ProjectDir(), "bin", "manager")
 	all := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address=0",
-		"--health-probe-bind-address=0"}, args...)
+		"--health-probe-bind-address=0"}, args...) // later flags win
 	m := &Manager{cmd: exec.Command(binary, all...), done: make(chan error, 1)}
 	m.cmd.Stdout, m.cmd.Stderr = &m.stdout, &m.stderr
 	if err := m.cmd.Start(); err != nil {
