@@ -34,8 +34,9 @@ step "Starting a local control plane (etcd, kube-apiserver, kube-controller-mana
 eval "$(hack/local-cluster.sh up | tail -n 1)"
 export KUBECONFIG
 
-step "Installing the CRDs, Steward's namespace, ServiceAccount and RBAC (config/local)"
+step "Installing the CRDs, Steward's namespace, ServiceAccount, RBAC and admission policy (config/local)"
 k apply --server-side -k config/local >/dev/null
+k apply --server-side -k config/policyreport >/dev/null   # so that Steward also writes PolicyReports
 k wait --for=condition=Established --timeout=60s crd -l '!nonexistent' >/dev/null
 echo "installed"
 
@@ -244,8 +245,25 @@ step "Events Steward recorded"
 k get events.v1.events.k8s.io -n payments --sort-by=.metadata.creationTimestamp \
   -o custom-columns='TYPE:.type,REASON:.reason,KIND:.regarding.kind,NAME:.regarding.name,NOTE:.note'
 
+step "PolicyReports (wgpolicyk8s.io), one per governed namespace"
+k get policyreports -A
+
 step "The decision log (one JSON line per transition and action), last 3 lines"
 tail -n 3 "${WORK}/decisions.jsonl"
+
+step "The evidence an auditor exports: kubectl steward evidence -A"
+export PATH="${REPO_ROOT}/bin:${PATH}"
+k steward evidence -A
+
+step "Why csv-export is in that state: kubectl steward explain sa/csv-export -n payments"
+k steward explain sa/csv-export -n payments
+
+step "Summary"
+rows="$(k steward evidence -A -o csv | tail -n +2)"
+printf '%s identities governed; by state:\n' "$(printf '%s\n' "${rows}" | grep -c .)"
+printf '%s\n' "${rows}" | cut -d, -f4 | sort | uniq -c | sort -rn
+printf 'revocations: %s in Enforce (payments-ci), %s reported as WouldRevoke in DryRun (payments)\n' \
+  "$(grep -c '"action":"Revoke"' "${WORK}/decisions.jsonl")" "$(grep -c '"action":"WouldRevoke"' "${WORK}/decisions.jsonl")"
 
 step "A bad manifest is refused with a message naming the field"
 k apply -f - <<'YAML' || true
