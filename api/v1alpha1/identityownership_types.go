@@ -163,6 +163,17 @@ type IdentityOwnershipStatus struct {
 	// +optional
 	RevokedAt *metav1.Time `json:"revokedAt,omitempty"`
 
+	// departure records when the owner's contacts were first seen missing
+	// from the owner directory, and when the last of them left: the evidence
+	// of timely offboarding.
+	// +optional
+	Departure *OwnerDeparture `json:"departure,omitempty"`
+
+	// recordedOwner is the owner Steward last recorded; a change of
+	// spec.owner is a transfer of ownership, kept in history.
+	// +optional
+	RecordedOwner *Owner `json:"recordedOwner,omitempty"`
+
 	// history lists the latest transitions and actions, newest first.
 	// +optional
 	// +listType=atomic
@@ -189,6 +200,20 @@ type IdentityStatus struct {
 	// since is when the identity entered its current state.
 	// +optional
 	Since *metav1.Time `json:"since,omitempty"`
+}
+
+// OwnerDeparture is the evidence of contacts leaving the organisation.
+type OwnerDeparture struct {
+	// departedContacts are the contacts absent from the owner directory.
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	DepartedContacts []Person `json:"departedContacts"`
+	// firstSeen is when Steward first saw a contact missing.
+	FirstSeen metav1.Time `json:"firstSeen"`
+	// allDepartedAt is when Steward saw the last contact missing: the
+	// identities became OwnerDeparted then.
+	// +optional
+	AllDepartedAt *metav1.Time `json:"allDepartedAt,omitempty"`
 }
 
 // ReviewSummary is the evidence of a completed review.

@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/governance"
 )
 
@@ -43,7 +44,13 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 		o := &in.snapshot.Ownerships[i]
 		if res := result.Ownerships[o.Name]; res != nil {
 			desired := o.DeepCopy()
-			ownershipStatus(&desired.Status, o.Generation, res, history[o.Name], now)
+			entries := history[o.Name]
+			if message, transferred := governance.OwnerTransfer(o.Status.RecordedOwner, o.Spec.Owner); transferred {
+				entries = append(entries, nhi.HistoryEntry{Time: now, Type: "Transition", Reason: ReasonOwnershipTransferred, Message: message})
+				r.recordTransfer(ctx, in, o, message)
+			}
+			ownershipStatus(&desired.Status, o.Generation, res, entries, now)
+			desired.Status.RecordedOwner = o.Spec.Owner.DeepCopy()
 			if err := r.patchStatus(ctx, o, desired, !equality.Semantic.DeepEqual(o.Status, desired.Status)); err != nil {
 				return err
 			}
@@ -119,7 +126,22 @@ func ownershipStatus(status *nhi.IdentityOwnershipStatus, generation int64, res 
 	case !res.Revoked:
 		status.RevokedAt = nil
 	}
+	status.Departure = governance.NextDeparture(status.Departure, res, now.Time)
 	status.History = prependHistory(status.History, newHistory)
+}
+
+// ReasonOwnershipTransferred is the history, Event and decision reason of a
+// change of spec.owner (a mover).
+const ReasonOwnershipTransferred = "OwnershipTransferred"
+
+// recordTransfer emits the Event and decision-log line of a transfer of
+// ownership.
+func (r *NamespaceReconciler) recordTransfer(ctx context.Context, in *namespaceInputs, o *nhi.IdentityOwnership, message string) {
+	r.Recorder.Eventf(o, nil, "Normal", ReasonOwnershipTransferred, "Evaluate", "%s", message)
+	r.decide(ctx, evidence.Decision{
+		Time: in.snapshot.Now, Type: evidence.DecisionTransition, Namespace: o.Namespace, Kind: "IdentityOwnership",
+		Name: o.Name, UID: string(o.UID), Reason: ReasonOwnershipTransferred, Ownership: o.Name, Message: message,
+	})
 }
 
 // prependHistory adds entries newest first, skipping any entry identical

@@ -351,14 +351,39 @@ var _ = Describe("Governing identities", func() {
 		Eventually(conditionOf(o, nhi.ConditionOwnerDeparted)).Should(haveCondition(metav1.ConditionTrue, nhi.ReasonSomeContactsDeparted))
 		Expect(s.stateOf(sa("api"))()).To(Equal("Owned"))
 
-		By("the last contact leaves: the identity is OwnerDeparted")
+		Eventually(func() *nhi.OwnerDeparture { s.get(o)(); return o.Status.Departure }).Should(And(Not(BeNil()),
+			HaveField("DepartedContacts", ConsistOf(nhi.Person("bob@example.com"))), HaveField("AllDepartedAt", BeNil())))
+		firstSeen := o.Status.Departure.FirstSeen
+
+		By("the last contact leaves: the identity is OwnerDeparted, with the timeline recorded")
 		directory.Data["active"] = "carol@example.com\ndave@example.com\n"
+		Expect(k8sClient.Update(ctx, directory)).To(Succeed())
+		Eventually(s.findingLabel(sa("api"))).Should(Equal("owner-departed"))
+		Eventually(func() *nhi.OwnerDeparture { s.get(o)(); return o.Status.Departure }).Should(And(
+			HaveField("FirstSeen", firstSeen), HaveField("AllDepartedAt", Not(BeNil()))))
+
+		By("a mover: the ownership is transferred to a current employee, and the history says from whom to whom")
+		s.get(o)()
+		o.Spec.Owner = nhi.Owner{Team: "platform", Contacts: []nhi.Person{"dave@example.com"}}
+		Expect(k8sClient.Update(ctx, o)).To(Succeed())
+		Eventually(s.stateOf(sa("api"))).Should(Equal("Owned"))
+		Eventually(func() []nhi.HistoryEntry { s.get(o)(); return o.Status.History }).Should(ContainElement(And(
+			HaveField("Reason", "OwnershipTransferred"),
+			HaveField("Message", "ownership transferred from team payments (alice@example.com, bob@example.com) to team platform (dave@example.com)"))))
+		Expect(o.Status.Departure).To(BeNil())
+
+		By("dave leaves too")
+		directory.Data["active"] = "carol@example.com\n"
 		Expect(k8sClient.Update(ctx, directory)).To(Succeed())
 		Eventually(s.findingLabel(sa("api"))).Should(Equal("owner-departed"))
 
 		By("an unreadable directory changes no state and is reported on the policy")
 		Expect(k8sClient.Delete(ctx, directory)).To(Succeed())
 		Eventually(conditionOf(s.policy, nhi.ConditionDirectoryUnavailable)).Should(haveCondition(metav1.ConditionTrue, nhi.ReasonDirectoryUnreadable))
+		Consistently(s.findingLabel(sa("api"))).WithTimeout(2 * time.Second).Should(Equal("owner-departed"))
+		Expect(conditionOf(o, nhi.ConditionOwnerDeparted)()).To(And(
+			haveCondition(metav1.ConditionTrue, nhi.ReasonAllContactsDeparted),
+			HaveField("Message", ContainSubstring("the owner directory is unavailable"))))
 	})
 
 	It("aggregates totals and violations on the policy, and reports a newer conflicting policy", func() {

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -139,8 +140,8 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 	if err := r.commitRevoked(ctx, in, id); err != nil {
 		return err
 	}
-	message := fmt.Sprintf("%s %s revoked (%s) under policy %s: %s", id.Identity.Kind, name, finding, policy.Name,
-		strings.Join(done, "; "))
+	message := fmt.Sprintf("%s %s revoked (%s) under policy %s: %s%s", id.Identity.Kind, name, finding, policy.Name,
+		strings.Join(done, "; "), departureTimeline(in, id, finding))
 	r.recordAction(ctx, in, id, evidence.Decision{Action: string(governance.ActionRevoke), Reason: finding, Message: message},
 		corev1.EventTypeWarning, EventReasonRevoked)
 	evidence.ObserveDeadline("revoke", revokeAt, r.Clock.Now())
@@ -246,6 +247,36 @@ func (r *NamespaceReconciler) patchAnnotations(ctx context.Context, in *namespac
 	r.written.record(in.snapshot.Namespace, id.Identity, nil, annotations)
 	id.Identity.Labels, id.Identity.Annotations, id.Identity.ResourceVersion = obj.Labels, obj.Annotations, obj.ResourceVersion
 	return nil
+}
+
+// departureTimeline is the offboarding evidence of a revocation for
+// OwnerDeparted: when the departure was first seen, when the identity was
+// flagged, and how long until revocation.
+func departureTimeline(in *namespaceInputs, id *governance.IdentityResult, finding string) string {
+	if finding != string(nhi.FindingOwnerDeparted) {
+		return ""
+	}
+	for i := range in.snapshot.Ownerships {
+		o := &in.snapshot.Ownerships[i]
+		if o.Name != id.Ownership || o.Status.Departure == nil {
+			continue
+		}
+		d := o.Status.Departure
+		text := fmt.Sprintf("; departure of %s first seen at %s", joinPeople(d.DepartedContacts), d.FirstSeen.UTC().Format(time.RFC3339))
+		if d.AllDepartedAt != nil {
+			text += fmt.Sprintf(", flagged OwnerDeparted at %s", d.AllDepartedAt.UTC().Format(time.RFC3339))
+		}
+		return text + fmt.Sprintf(", revoked %s after it was first seen", in.snapshot.Now.Sub(d.FirstSeen.Time).Round(time.Second))
+	}
+	return ""
+}
+
+func joinPeople(people []nhi.Person) string {
+	names := make([]string, len(people))
+	for i, p := range people {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 func serviceAccountStrategies(policy *nhi.OwnershipPolicy) []nhi.ServiceAccountRevocationStrategy {

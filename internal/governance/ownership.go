@@ -43,6 +43,9 @@ type ownershipFacts struct {
 
 	departedContacts []string
 	allDeparted      bool
+	// departureFrozen: the directory is unavailable and the last recorded
+	// departures are kept as they were.
+	departureFrozen bool
 
 	// revoked: the latest completed review decided Revoke.
 	revoked bool
@@ -92,6 +95,17 @@ func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews [
 		f.reviewOverdue = !s.Now.Before(f.reviewDue)
 	}
 
+	if dir := s.Directory; dir != nil && !dir.Available {
+		// An unreadable or suspicious directory changes nobody's state: the
+		// departures last seen stand until it is trustworthy again.
+		if d := o.Status.Departure; d != nil {
+			for _, contact := range d.DepartedContacts {
+				f.departedContacts = append(f.departedContacts, string(contact))
+			}
+			f.allDeparted = d.AllDepartedAt != nil
+			f.departureFrozen = true
+		}
+	}
 	if dir := s.Directory; dir != nil && dir.Available {
 		for _, contact := range o.Spec.Owner.Contacts {
 			if !dir.Has(string(contact)) {

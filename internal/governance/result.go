@@ -111,6 +111,13 @@ type OwnershipResult struct {
 	// ConflictsWith names the older ownership that claims some of this
 	// one's identities.
 	ConflictsWith string
+	// DepartedContacts are the contacts absent from the owner directory;
+	// AllDeparted is true when no contact is left.
+	DepartedContacts []string
+	AllDeparted      bool
+	// DepartureFrozen is true when the directory is unavailable and the
+	// departures above are the last ones recorded.
+	DepartureFrozen bool
 }
 
 // ExceptionResult is the desired status of one OwnershipException.

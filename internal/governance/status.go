@@ -146,7 +146,8 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 	conflicts := e.conflicts(identities)
 	for i, o := range e.ownerships {
 		f := e.facts[i]
-		res := &OwnershipResult{Identities: rows[o.Name], Revoked: f.revoked, ConflictsWith: conflicts[o.Name]}
+		res := &OwnershipResult{Identities: rows[o.Name], Revoked: f.revoked, ConflictsWith: conflicts[o.Name],
+			DepartedContacts: f.departedContacts, AllDeparted: f.allDeparted, DepartureFrozen: f.departureFrozen}
 		slices.SortFunc(res.Identities, func(a, b nhi.IdentityStatus) int {
 			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
 		})
@@ -243,6 +244,9 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 		departed.Reason = nhi.ReasonSomeContactsDeparted
 		departed.Message = "left the owner directory: " + strings.Join(f.departedContacts, ", ") +
 			"; add a current contact before the others leave"
+	}
+	if f.departureFrozen {
+		departed.Message += " (as last recorded: the owner directory is unavailable)"
 	}
 	conds = append(conds, departed)
 
