@@ -262,21 +262,13 @@ func departureTimeline(in *namespaceInputs, id *governance.IdentityResult, findi
 			continue
 		}
 		d := o.Status.Departure
-		text := fmt.Sprintf("; departure of %s first seen at %s", joinPeople(d.DepartedContacts), d.FirstSeen.UTC().Format(time.RFC3339))
+		text := fmt.Sprintf("; departure of %s first seen at %s", governance.JoinPeople(d.DepartedContacts), d.FirstSeen.UTC().Format(time.RFC3339))
 		if d.AllDepartedAt != nil {
 			text += fmt.Sprintf(", flagged OwnerDeparted at %s", d.AllDepartedAt.UTC().Format(time.RFC3339))
 		}
 		return text + fmt.Sprintf(", revoked %s after it was first seen", in.snapshot.Now.Sub(d.FirstSeen.Time).Round(time.Second))
 	}
 	return ""
-}
-
-func joinPeople(people []nhi.Person) string {
-	names := make([]string, len(people))
-	for i, p := range people {
-		names[i] = string(p)
-	}
-	return strings.Join(names, ", ")
 }
 
 func serviceAccountStrategies(policy *nhi.OwnershipPolicy) []nhi.ServiceAccountRevocationStrategy {

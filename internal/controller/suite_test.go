@@ -17,11 +17,9 @@ limitations under the License.
 package controller_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +40,7 @@ import (
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/controller"
 	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/test/utils"
 )
 
 // The controllers run in a real manager against a real kube-apiserver
@@ -57,26 +56,8 @@ var (
 	testEnv   *envtest.Environment
 	cfg       *rest.Config
 	k8sClient client.Client
-	decisions = &syncBuffer{}
+	decisions = &utils.LockedBuffer{}
 )
-
-// syncBuffer collects the decision log safely across goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestControllers(t *testing.T) {
 	RegisterFailHandler(Fail)

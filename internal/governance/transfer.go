@@ -35,7 +35,7 @@ func OwnerTransfer(recorded *nhi.Owner, current nhi.Owner) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("ownership transferred from team %s (%s) to team %s (%s)",
-		recorded.Team, joinPeople(recorded.Contacts), current.Team, joinPeople(current.Contacts)), true
+		recorded.Team, JoinPeople(recorded.Contacts), current.Team, JoinPeople(current.Contacts)), true
 }
 
 func sameOwner(a, b nhi.Owner) bool {
@@ -50,7 +50,8 @@ func sameOwner(a, b nhi.Owner) bool {
 	return true
 }
 
-func joinPeople(people []nhi.Person) string {
+// JoinPeople lists people comma-separated.
+func JoinPeople(people []nhi.Person) string {
 	names := make([]string, len(people))
 	for i, p := range people {
 		names[i] = string(p)

@@ -29,23 +29,27 @@ import (
 // Manager is bin/manager running as a local process.
 type Manager struct {
 	cmd    *exec.Cmd
-	stdout lockedBuffer
-	stderr lockedBuffer
+	stdout LockedBuffer
+	stderr LockedBuffer
 	done   chan error
 }
 
-type lockedBuffer struct {
+// LockedBuffer is a bytes.Buffer safe to write from one goroutine and read
+// from another.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends to the buffer.
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+// String is everything written so far.
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
