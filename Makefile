@@ -67,6 +67,10 @@ test-unit: envtest-bins ## Run unit and envtest integration tests against the lo
 test-e2e: build envtest-bins ## Run the e2e suite against a local control plane started for it.
 	hack/e2e.sh
 
+.PHONY: bench
+bench: build envtest-bins ## Measure convergence, memory, deadline latency and idle writes; writes docs/benchmarks.md.
+	hack/bench.sh
+
 .PHONY: lint
 lint: golangci-lint ## Run golangci-lint.
 	"$(GOLANGCI_LINT)" run

@@ -1,0 +1,89 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+var (
+	serviceAccounts = schema.GroupVersionResource{Version: "v1", Resource: "serviceaccounts"}
+	secrets         = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+)
+
+// identityRef is one ServiceAccount or Secret of the data set.
+type identityRef struct {
+	resource  schema.GroupVersionResource
+	namespace string
+	name      string
+}
+
+// listIdentities lists the data set's identities, as metadata.
+func listIdentities(ctx context.Context, cl *clients, c config) ([]identityRef, error) {
+	var refs []identityRef
+	for n := range c.namespaces {
+		ns := namespaceName(n)
+		for _, gvr := range []schema.GroupVersionResource{serviceAccounts, secrets} {
+			list, err := cl.metadata.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return nil, err
+			}
+			for _, item := range list.Items {
+				if item.Name == "default" || (gvr == secrets && item.Name[:3] != "id-") {
+					continue
+				}
+				refs = append(refs, identityRef{gvr, ns, item.Name})
+			}
+		}
+	}
+	return refs, nil
+}
+
+// baseline is what any controller must at least do: list the identities and
+// issue one metadata patch for each, with the same QPS, burst and
+// concurrency as Steward. It writes its own annotations, of the size of
+// Steward's, so that it leaves Steward's run untouched.
+func baseline(ctx context.Context, c config) (time.Duration, int, error) {
+	cl, err := newClients(c, float32(c.qps), c.burst)
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	refs, err := listIdentities(ctx, cl, c)
+	if err != nil {
+		return 0, 0, err
+	}
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
+		"labels": map[string]string{"bench.steward.dev/finding": "unowned"},
+		"annotations": map[string]string{
+			"bench.steward.dev/state": "Unowned", "bench.steward.dev/findings": "Unowned",
+			"bench.steward.dev/finding-since": time.Now().UTC().Format(time.RFC3339),
+		},
+	}})
+	err = parallel(len(refs), c.concurrency, func(i int) error {
+		ref := refs[i]
+		_, err := cl.metadata.Resource(ref.resource).Namespace(ref.namespace).Patch(ctx, ref.name, types.MergePatchType, patch, metav1.PatchOptions{})
+		return err
+	})
+	return time.Since(start), len(refs), err
+}

@@ -1,0 +1,141 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+const (
+	benchLabel = "steward.dev/bench"
+	ownedLabel = "bench.steward.dev/owned"
+)
+
+func kubernetesScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(scheme)
+	return scheme
+}
+
+func namespaceName(i int) string { return fmt.Sprintf("bench-%03d", i) }
+
+// parallel runs fn for 0..n-1 on workers goroutines and returns the first error.
+func parallel(n, workers int, fn func(i int) error) error {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return firstErr
+}
+
+func ignoreExists(err error) error {
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
+}
+
+// seed creates the convergence data set: a DryRun policy, and per namespace
+// an ownership covering the half of the identities labelled owned.
+func seed(ctx context.Context, cl *clients, c config) error {
+	policy := &nhi.OwnershipPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "bench"},
+		Spec: nhi.OwnershipPolicySpec{
+			NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+				{Key: benchLabel, Operator: metav1.LabelSelectorOpExists}}},
+			Kinds:       []nhi.IdentityKind{nhi.KindServiceAccount, nhi.KindSecret},
+			SecretTypes: []string{"Opaque"},
+			Rules: []nhi.PolicyRule{
+				{Finding: nhi.FindingUnowned, Action: nhi.ActionFlag},
+				{Finding: nhi.FindingExpired, Action: nhi.ActionFlag},
+			},
+		},
+	}
+	if err := ignoreExists(cl.ctrl.Create(ctx, policy)); err != nil {
+		return err
+	}
+	payload := make([]byte, c.secretBytes)
+	if _, err := rand.Read(payload); err != nil {
+		return err
+	}
+	return parallel(c.namespaces, 4, func(n int) error {
+		ns := namespaceName(n)
+		if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+			Name: ns, Labels: map[string]string{benchLabel: "convergence"}}})); err != nil {
+			return err
+		}
+		ownership := &nhi.IdentityOwnership{
+			ObjectMeta: metav1.ObjectMeta{Name: "owned-half", Namespace: ns},
+			Spec: nhi.IdentityOwnershipSpec{
+				Selector: &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: "true"}},
+				Owner:    nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
+				Purpose:  "benchmark",
+				Approval: &nhi.Approval{ApprovedBy: "carol@example.com", ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
+				ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
+			},
+		}
+		if err := ignoreExists(cl.ctrl.Create(ctx, ownership)); err != nil {
+			return err
+		}
+		return parallel(c.perNamespace, 4, func(i int) error {
+			labels := map[string]string{}
+			if i%2 == 0 {
+				labels[ownedLabel] = "true"
+			}
+			meta := metav1.ObjectMeta{Name: fmt.Sprintf("id-%04d", i), Namespace: ns, Labels: labels}
+			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta})); err != nil {
+				return err
+			}
+			return ignoreExists(cl.ctrl.Create(ctx, &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque,
+				Data: map[string][]byte{"credential": payload}}))
+		})
+	})
+}
