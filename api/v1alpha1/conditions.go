@@ -68,11 +68,6 @@ const (
 const (
 	// ReasonReconciled: the object was evaluated successfully.
 	ReasonReconciled = "Reconciled"
-	// ReasonProgressing: Steward is acting on a new generation.
-	ReasonProgressing = "Progressing"
-	// ReasonInvalidSpec: the spec is valid OpenAPI but breaks a rule that
-	// needs other objects to check (for example a policy maximum).
-	ReasonInvalidSpec = "InvalidSpec"
 
 	// ReasonApproved: spec.approval is present and acceptable.
 	ReasonApproved = "Approved"

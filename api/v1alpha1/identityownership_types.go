@@ -132,8 +132,8 @@ type IdentityOwnershipStatus struct {
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// conditions: Ready, Approved, Expired, ReviewDue, Conflict,
-	// OwnerDeparted, and Reconciling/Stalled while work is in progress or
-	// stuck.
+	// OwnerDeparted, and Stalled when a conflict needs a human. A generation
+	// not yet reflected in observedGeneration is in progress.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

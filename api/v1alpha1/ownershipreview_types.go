@@ -104,7 +104,8 @@ type RemediationAction struct {
 	Kind IdentityKind `json:"kind"`
 	// name of the identity.
 	Name string `json:"name"`
-	// action taken: Revoked, WouldRevoke, or Recertified.
+	// action taken: Recertified, WouldRevoke (DryRun), RevocationDue
+	// (Enforce, not yet carried out) or Revoked.
 	Action string `json:"action"`
 	// time the action was taken.
 	Time metav1.Time `json:"time"`

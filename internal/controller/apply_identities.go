@@ -181,6 +181,8 @@ func transitionEvent(id *governance.IdentityResult) (string, string) {
 	switch {
 	case !id.Governed:
 		return "", ""
+	case id.State == nhi.StateOwned && (id.PreviousState == "" || id.PreviousState == nhi.StateOwned):
+		return "", "" // first seen owned: nothing happened worth an Event
 	case id.State == nhi.StateOwned:
 		return corev1.EventTypeNormal, EventReasonOwned
 	case id.State == nhi.StateExcepted:

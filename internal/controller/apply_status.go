@@ -45,14 +45,18 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 		if res := result.Ownerships[o.Name]; res != nil {
 			desired := o.DeepCopy()
 			entries := history[o.Name]
-			if message, transferred := governance.OwnerTransfer(o.Status.RecordedOwner, o.Spec.Owner); transferred {
-				entries = append(entries, nhi.HistoryEntry{Time: now, Type: "Transition", Reason: ReasonOwnershipTransferred, Message: message})
-				r.recordTransfer(ctx, in, o, message)
+			transfer, transferred := governance.OwnerTransfer(o.Status.RecordedOwner, o.Spec.Owner)
+			if transferred {
+				entries = append(entries, nhi.HistoryEntry{Time: now, Type: "Transition", Reason: ReasonOwnershipTransferred, Message: transfer})
 			}
 			ownershipStatus(&desired.Status, o.Generation, res, entries, now)
 			desired.Status.RecordedOwner = o.Spec.Owner.DeepCopy()
 			if err := r.patchStatus(ctx, o, desired, !equality.Semantic.DeepEqual(o.Status, desired.Status)); err != nil {
 				return err
+			}
+			if transferred {
+				// Recorded once: the patch above made recordedOwner current.
+				r.recordTransfer(ctx, in, o, transfer)
 			}
 		}
 	}
@@ -189,11 +193,17 @@ func historyByOwnership(result *governance.Result, now metav1.Time) map[string][
 		if id.Action == governance.ActionWouldRevoke && id.Identity.Labels[governance.LabelWouldRevoke] != "true" {
 			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
 				Time: now, Type: "Action", Kind: id.Identity.Kind, Name: id.Identity.Name,
-				Reason: EventReasonWouldRevoke, Message: fmt.Sprintf("revocation due (%s); DryRun changed nothing", id.ActionReason),
+				Reason: EventReasonWouldRevoke, Message: wouldRevokeHistory(id, result),
 			})
 		}
 	}
 	return history
+}
+
+// wouldRevokeHistory explains why a due revocation changed nothing.
+func wouldRevokeHistory(id *governance.IdentityResult, _ *governance.Result) string {
+	return fmt.Sprintf("revocation due (%s); nothing changed: the policy is in DryRun, or its blast-radius cap is reached",
+		id.ActionReason)
 }
 
 func exceptionStatus(status *nhi.OwnershipExceptionStatus, generation int64, res *governance.ExceptionResult, now metav1.Time) {

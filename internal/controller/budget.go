@@ -99,6 +99,12 @@ func maxRevocationsPerHour(policy *nhi.OwnershipPolicy) int32 {
 // halted reports whether a policy's budget is spent, and when the current
 // window ends.
 func halted(policy *nhi.OwnershipPolicy, now time.Time) (bool, time.Time) {
+	if policy.Spec.Enforcement != nhi.EnforcementEnforce {
+		return false, time.Time{}
+	}
+	if maxRevocationsPerHour(policy) == 0 {
+		return true, time.Time{} // revocation forbidden outright, no window to wait for
+	}
 	start := policy.Status.RevocationWindowStart
 	if start == nil {
 		return false, time.Time{}

@@ -73,10 +73,13 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		fmt.Sprintf("%d of %d revocations used in the current hour", policy.Status.RevocationsInWindow,
 			maxRevocationsPerHour(policy)))
 	if isHalted {
-		haltedCondition = condition(nhi.ConditionEnforcementHalted, true, nhi.ReasonRevocationCapReached,
-			fmt.Sprintf("%d revocations in the hour since %s reached spec.revocation.maxRevocationsPerHour; Steward "+
-				"keeps reporting but revokes nothing more until %s, or until the cap is raised",
-				policy.Status.RevocationsInWindow, formatTime(policy.Status.RevocationWindowStart.Time), formatTime(windowEnd)))
+		message := "spec.revocation.maxRevocationsPerHour is 0: Steward reports due revocations but carries out none"
+		if !windowEnd.IsZero() {
+			message = fmt.Sprintf("%d revocations in the hour since %s reached spec.revocation.maxRevocationsPerHour; "+
+				"Steward keeps reporting but revokes nothing more until %s, or until the cap is raised",
+				policy.Status.RevocationsInWindow, formatTime(policy.Status.RevocationWindowStart.Time), formatTime(windowEnd))
+		}
+		haltedCondition = condition(nhi.ConditionEnforcementHalted, true, nhi.ReasonRevocationCapReached, message)
 		if !meta.IsStatusConditionTrue(policy.Status.Conditions, nhi.ConditionEnforcementHalted) {
 			r.Recorder.Eventf(policy, nil, corev1.EventTypeWarning, nhi.ConditionEnforcementHalted, "Revoke", "%s",
 				haltedCondition.Message)
@@ -86,15 +89,17 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	ready := condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
 		fmt.Sprintf("governs %d namespaces: %d identities, %d violations",
 			status.GovernedNamespaces, status.TotalIdentities, status.TotalViolations))
+	stalled := condition(nhi.ConditionStalled, false, nhi.ReasonReconciled, "")
 	if len(conflicts) > 0 && status.GovernedNamespaces == 0 {
 		ready = condition(nhi.ConditionReady, false, nhi.ReasonOlderClaimExists, conds[0].Message)
+		stalled = condition(nhi.ConditionStalled, true, nhi.ReasonOlderClaimExists, conds[0].Message)
 	}
-	conds = append(conds, ready)
+	conds = append(conds, stalled, ready)
 	setConditions(&status.Conditions, conds, policy.Generation, now)
 	status.ObservedGeneration = policy.Generation
 
 	result := reconcile.Result{}
-	if isHalted {
+	if isHalted && !windowEnd.IsZero() {
 		// Clear the halt when the window ends.
 		result.RequeueAfter = max(windowEnd.Sub(r.Clock.Now()), time.Second)
 	}

@@ -103,8 +103,9 @@ func (s *SecretCaches) start(secretType string) (cache.Cache, error) {
 	}
 	obj := &metav1.PartialObjectMetadata{TypeMeta: secretTypeMeta}
 	c, err := cache.New(s.mgr.GetConfig(), cache.Options{
-		Scheme: s.mgr.GetScheme(),
-		Mapper: s.mgr.GetRESTMapper(),
+		Scheme:           s.mgr.GetScheme(),
+		Mapper:           s.mgr.GetRESTMapper(),
+		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			obj: {Field: fields.OneTermEqualSelector("type", secretType)},
 		},

@@ -54,6 +54,9 @@ type Options struct {
 // SecretCaches.
 func CacheOptions() cache.Options {
 	return cache.Options{
+		// managedFields are often most of an object's metadata, and Steward
+		// never reads them.
+		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{DirectoryLabel: "true"})},
 		},

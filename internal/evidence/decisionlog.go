@@ -50,7 +50,8 @@ type Decision struct {
 	// From and To are the states of a transition.
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
-	// Action is Flag, WouldRevoke or Revoke for an action.
+	// Action is WouldRevoke (due, but DryRun or held back by the
+	// blast-radius cap: see Enforcement), Revoke or Restored.
 	Action string `json:"action,omitempty"`
 	// Reason is the finding or decision the action answers.
 	Reason      string   `json:"reason,omitempty"`

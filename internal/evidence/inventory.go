@@ -54,6 +54,12 @@ type Row struct {
 	Reviewer    string     `json:"reviewer,omitempty"`
 	ReviewedAt  *time.Time `json:"reviewedAt,omitempty"`
 	Exceptions  []string   `json:"exceptions"`
+	// DepartedContacts, DepartureSeen and AllDepartedAt are the offboarding
+	// timeline: contacts gone from the owner directory, when that was first
+	// seen, and when the last one left.
+	DepartedContacts []string   `json:"departedContacts"`
+	DepartureSeen    *time.Time `json:"departureFirstSeen,omitempty"`
+	AllDepartedAt    *time.Time `json:"allDepartedAt,omitempty"`
 }
 
 // Sources is what the export is built from: Steward's own objects and the
@@ -147,7 +153,8 @@ func rowFor(rows map[rowKey]*Row, namespace, kind, name string) *Row {
 	if row, ok := rows[key]; ok {
 		return row
 	}
-	row := &Row{Namespace: namespace, Kind: kind, Name: name, Findings: []string{}, Contacts: []string{}, Exceptions: []string{}}
+	row := &Row{Namespace: namespace, Kind: kind, Name: name, Findings: []string{}, Contacts: []string{},
+		Exceptions: []string{}, DepartedContacts: []string{}}
 	rows[key] = row
 	return row
 }
@@ -164,6 +171,16 @@ func fillOwnership(row *Row, o *nhi.IdentityOwnership) {
 	}
 	if o.Status.NextReviewBy != nil {
 		row.NextReview = ptrTime(o.Status.NextReviewBy.Time)
+	}
+	if d := o.Status.Departure; d != nil {
+		row.DepartedContacts = row.DepartedContacts[:0]
+		for _, c := range d.DepartedContacts {
+			row.DepartedContacts = append(row.DepartedContacts, string(c))
+		}
+		row.DepartureSeen = ptrTime(d.FirstSeen.Time)
+		if d.AllDepartedAt != nil {
+			row.AllDepartedAt = ptrTime(d.AllDepartedAt.Time)
+		}
 	}
 	if r := o.Status.LastReview; r != nil {
 		row.LastReview, row.Reviewer, row.ReviewedAt = r.Name+" ("+string(r.Decision)+")", string(r.Reviewer), ptrTime(r.CompletedAt.Time)

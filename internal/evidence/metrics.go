@@ -34,10 +34,11 @@ var (
 		Help: "Governed machine identities by namespace, kind and state.",
 	}, []string{"namespace", "kind", "state"})
 
-	// ActionsMetric counts actions taken: Flag, WouldRevoke, Revoke, Restore.
+	// ActionsMetric counts actions taken: Flag, WouldRevoke, Revoke, Restored,
+	// RevocationHalted.
 	ActionsMetric = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "steward_actions_total",
-		Help: "Actions Steward took on identities (Flag, WouldRevoke, Revoke, Restore, RevocationHalted).",
+		Help: "Actions Steward took on identities (Flag, WouldRevoke, Revoke, Restored, RevocationHalted).",
 	}, []string{"action", "kind"})
 
 	// DeadlineLatencyMetric measures how late Steward acted after a deadline

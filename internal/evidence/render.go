@@ -47,7 +47,16 @@ var columns = []struct {
 	{"LAST-REVIEW", func(r Row) string { return day(r.ReviewedAt) }},
 	{"REVIEWER", func(r Row) string { return r.Reviewer }},
 	{"EXCEPTIONS", func(r Row) string { return strings.Join(r.Exceptions, ",") }},
+	{"DEPARTED", func(r Row) string { return strings.Join(r.DepartedContacts, ",") }},
+	{"DEPARTURE-SEEN", func(r Row) string { return stamp(r.DepartureSeen) }},
 	{"CONTROLS", func(r Row) string { return strings.Join(r.Controls, "; ") }},
+}
+
+func stamp(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 func day(t *time.Time) string {

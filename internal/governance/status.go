@@ -201,6 +201,11 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	case o.Spec.Approval != nil:
 		approved.Message = fmt.Sprintf("approved by %s at %s (%s)", o.Spec.Approval.ApprovedBy,
 			formatTime(o.Spec.Approval.ApprovedAt.Time), o.Spec.Approval.Reference)
+		if f.validityClamped {
+			approved.Reason = nhi.ReasonValidityTooLong
+			approved.Message += fmt.Sprintf("; the policy's maxValidity ends it at %s, before spec.expiresAt",
+				formatTime(f.expiry))
+		}
 	case f.approvalRequired:
 		approved.Reason, approved.Message = nhi.ReasonApprovalMissing, "the policy requires spec.approval"
 	default:

@@ -28,28 +28,30 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
 
 type config struct {
-	mode          string
-	kubeconfig    string
-	manager       string
-	namespaces    int
-	perNamespace  int
-	secretBytes   int
-	qps           float64
-	burst         int
-	concurrency   int
-	deadlines     int
-	deadlineSpan  time.Duration
-	idle          time.Duration
-	report        string
+	mode         string
+	kubeconfig   string
+	manager      string
+	namespaces   int
+	perNamespace int
+	secretBytes  int
+	qps          float64
+	burst        int
+	concurrency  int
+	deadlines    int
+	deadlineSpan time.Duration
+	idle         time.Duration
+	report       string
 }
 
 func main() {
@@ -108,6 +110,7 @@ func newClients(c config, qps float32, burst int) (*clients, error) {
 }
 
 func run(ctx context.Context, c config) error {
+	ctrllog.SetLogger(logr.Discard())
 	if c.mode == "informer" {
 		return holdFullSecretInformer(ctx, c)
 	}

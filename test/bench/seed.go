@@ -115,10 +115,10 @@ func seed(ctx context.Context, cl *clients, c config) error {
 		ownership := &nhi.IdentityOwnership{
 			ObjectMeta: metav1.ObjectMeta{Name: "owned-half", Namespace: ns},
 			Spec: nhi.IdentityOwnershipSpec{
-				Selector: &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: "true"}},
-				Owner:    nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
-				Purpose:  "benchmark",
-				Approval: &nhi.Approval{ApprovedBy: "carol@example.com", ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
+				Selector:  &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: "true"}},
+				Owner:     nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
+				Purpose:   "benchmark",
+				Approval:  &nhi.Approval{ApprovedBy: "carol@example.com", ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
 				ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
 			},
 		}

@@ -19,6 +19,8 @@ limitations under the License.
 package e2e
 
 import (
+	"os/exec"
+	"path/filepath"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -127,5 +129,11 @@ subjects: [{kind: ServiceAccount, name: reporting, namespace: `+namespace+`}]
 			`revoked \(OwnerDeparted\).*departure of leaver@example.com first seen at \S+, flagged OwnerDeparted at \S+, revoked \d+s after it was first seen`))
 		Expect(utils.Kubectl("get", "iown", "reporting", "-n", namespace, "-o", "jsonpath={.status.departure.allDepartedAt}").Stdout).
 			NotTo(BeEmpty())
+
+		By("showing the departure in the evidence export")
+		export, err := exec.Command(filepath.Join(utils.ProjectDir(), "bin", "kubectl-steward"), "evidence",
+			"-n", namespace, "-o", "csv").CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(export))
+		Expect(string(export)).To(MatchRegexp(namespace + `,ServiceAccount,reporting,Revoked,OwnerDeparted,.*,leaver@example.com,\d{4}-`))
 	})
 })
