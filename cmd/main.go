@@ -23,10 +23,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	// Import all Kubernetes client auth plugins (e.g. Azure, GCP, OIDC, etc.)
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -64,6 +66,7 @@ type flags struct {
 	maxConcurrentReconciles int
 	stewardNamespace        string
 	decisionLog             string
+	memoryLimit             string
 }
 
 func parseFlags() (flags, zap.Options) {
@@ -87,6 +90,9 @@ func parseFlags() (flags, zap.Options) {
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
 		"Where the JSON-lines decision log goes: stdout, stderr, a file path, or none.")
+	flag.StringVar(&f.memoryLimit, "memory-limit", "128Mi",
+		"Soft memory limit of the Go runtime, as a quantity (0 disables); ignored when GOMEMLIMIT is set, "+
+			"as the Deployment does from the container's limit.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -122,7 +128,26 @@ func main() {
 	}
 }
 
+// setMemoryLimit makes the garbage collector work harder as the heap nears
+// the limit, rather than letting the heap double between collections.
+func setMemoryLimit(limit string) error {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	q, err := resource.ParseQuantity(limit)
+	if err != nil {
+		return fmt.Errorf("--memory-limit: %w", err)
+	}
+	if q.Value() > 0 {
+		debug.SetMemoryLimit(q.Value())
+	}
+	return nil
+}
+
 func run(f flags) error {
+	if err := setMemoryLimit(f.memoryLimit); err != nil {
+		return err
+	}
 	logWriter, err := openDecisionLog(f.decisionLog)
 	if err != nil {
 		return fmt.Errorf("opening the decision log: %w", err)

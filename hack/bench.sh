@@ -24,7 +24,8 @@ go test ./internal/governance/ -run '^$' -bench BenchmarkEvaluate100kIdentities1
   | tee "${OUT}/engine.txt"
 
 echo "==> a fresh local control plane"
-eval "$(hack/local-cluster.sh up | tail -n 1)"
+cluster_env="$(hack/local-cluster.sh up)"   # fails the script if the control plane does not start
+eval "$(tail -n 1 <<<"${cluster_env}")"
 export KUBECONFIG
 "${KUBECTL}" apply --server-side -k config/crd >/dev/null
 

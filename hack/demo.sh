@@ -31,7 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 step "Starting a local control plane (etcd, kube-apiserver, kube-controller-manager)"
-eval "$(hack/local-cluster.sh up | tail -n 1)"
+cluster_env="$(hack/local-cluster.sh up)"   # fails the script if the control plane does not start
+eval "$(tail -n 1 <<<"${cluster_env}")"
 export KUBECONFIG
 
 step "Installing the CRDs, Steward's namespace, ServiceAccount, RBAC and admission policy (config/local)"

@@ -9,7 +9,12 @@ cd "${REPO_ROOT}"
 export STEWARD_CLUSTER_DIR="${STEWARD_CLUSTER_DIR:-${REPO_ROOT}/.local-cluster-e2e}"
 BIN_DIR="$(hack/envtest-bins.sh | tail -n 1)"
 trap 'hack/local-cluster.sh down' EXIT
-eval "$(hack/local-cluster.sh up | tail -n 1)"
+cluster_env="$(hack/local-cluster.sh up)"   # fails the script if the control plane does not start
+eval "$(tail -n 1 <<<"${cluster_env}")"
 
 export KUBECTL="${BIN_DIR}/kubectl" KUBECONFIG
 go test -tags e2e -count=1 -timeout 30m ./test/e2e/ -v -ginkgo.v "$@"
+# The reliability scenarios at a quick scale (hack/reliability.sh runs them
+# at full scale). They start managers of their own, so they run after the
+# e2e suite's manager has stopped.
+go test -tags e2e -count=1 -timeout 20m ./test/reliability/ -v -ginkgo.v

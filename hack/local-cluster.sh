@@ -7,6 +7,7 @@
 #   hack/local-cluster.sh up     # idempotent; last line: export KUBECONFIG=<path>
 #   hack/local-cluster.sh down   # stops what `up` started and removes its state
 #   hack/local-cluster.sh status
+#   hack/local-cluster.sh restart-apiserver   # for reliability tests
 #
 # State lives in $STEWARD_CLUSTER_DIR (default: .local-cluster in the
 # repository). Ports are picked free at random unless given as
@@ -40,7 +41,7 @@ pick_port() {
     echo "${wanted}"; return
   fi
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+) outgoing connections use
     [[ " ${TAKEN_PORTS[*]} " == *" ${p} "* ]] && continue
     port_in_use "${p}" || { echo "${p}"; return; }
   done
@@ -98,6 +99,7 @@ KCFG
 
 start() { # component args...
   local name="$1"; shift
+  printf '%s\n' "$@" >"${STATE_DIR}/${name}.args"
   setsid nohup "${BIN_DIR}/${name}" "$@" >"${STATE_DIR}/logs/${name}.log" 2>&1 </dev/null &
   echo $! >"${STATE_DIR}/${name}.pid"
 }
@@ -121,6 +123,23 @@ wait_for() { # component description timeout-seconds command...
 }
 
 up() {
+  local attempt
+  for attempt in 1 2 3; do
+    if start_cluster; then
+      return 0
+    fi
+    down_quietly
+    log "start attempt ${attempt} failed; retrying with other ports"
+    TAKEN_PORTS=()
+    unset ETCD_PORT APISERVER_PORT CONTROLLER_MANAGER_PORT
+  done
+  die "could not start a control plane; see the log lines above"
+}
+
+# start_cluster starts the three components once; it returns non-zero, with
+# nothing left running, when any of them does not come up. (It runs where
+# set -e does not apply, so every step checks its own result.)
+start_cluster() (
   BIN_DIR="$("${REPO_ROOT}/hack/envtest-bins.sh" | tail -n 1)"
   local all=1 c
   for c in "${COMPONENTS[@]}"; do running "$c" || all=0; done
@@ -132,7 +151,6 @@ up() {
   # A half-started or crashed cluster is torn down and started afresh, and a
   # start that fails leaves nothing running behind it.
   down_quietly
-  trap 'log "start failed; stopping what was started"; down_quietly' ERR
   mkdir -p "${STATE_DIR}/logs"
   log "starting a control plane from ${BIN_DIR}"
 
@@ -141,7 +159,7 @@ up() {
   APISERVER_PORT="$(pick_port "${APISERVER_PORT:-}")"; TAKEN_PORTS+=("${APISERVER_PORT}")
   CONTROLLER_MANAGER_PORT="$(pick_port "${CONTROLLER_MANAGER_PORT:-}")"; TAKEN_PORTS+=("${CONTROLLER_MANAGER_PORT}")
 
-  write_pki
+  write_pki || { log "openssl failed to write the certificates"; return 1; }
   write_kubeconfig "${KUBECONFIG_PATH}" admin
   write_kubeconfig "${STATE_DIR}/controller-manager.kubeconfig" controller-manager
   local pki="${STATE_DIR}/pki"
@@ -150,7 +168,7 @@ up() {
     --listen-client-urls "http://127.0.0.1:${ETCD_PORT}" --advertise-client-urls "http://127.0.0.1:${ETCD_PORT}" \
     --listen-peer-urls "http://127.0.0.1:${etcd_peer_port}" --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer_port}" \
     --initial-cluster "local=http://127.0.0.1:${etcd_peer_port}" --unsafe-no-fsync --log-level warn
-  wait_for etcd "etcd on port ${ETCD_PORT}" 30 port_in_use "${ETCD_PORT}"
+  wait_for etcd "etcd on port ${ETCD_PORT}" 30 port_in_use "${ETCD_PORT}" || return 1
 
   start kube-apiserver --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${APISERVER_PORT}" \
@@ -160,7 +178,7 @@ up() {
     --service-account-key-file "${pki}/sa.pub" --service-account-signing-key-file "${pki}/sa.key" \
     --service-cluster-ip-range 10.96.0.0/16 --allow-privileged=true \
     --endpoint-reconciler-type none
-  wait_for kube-apiserver "kube-apiserver on port ${APISERVER_PORT}" 90 kubectl_ get --raw /readyz
+  wait_for kube-apiserver "kube-apiserver on port ${APISERVER_PORT}" 90 kubectl_ get --raw /readyz || return 1
 
   local kcm_kubeconfig="${STATE_DIR}/controller-manager.kubeconfig"
   start kube-controller-manager --kubeconfig "${kcm_kubeconfig}" \
@@ -171,12 +189,11 @@ up() {
   # The service-account controller creating `default` proves the controller
   # manager is up and acting.
   wait_for kube-controller-manager "kube-controller-manager to create the default ServiceAccount" 90 \
-    kubectl_ get serviceaccount default --namespace default
+    kubectl_ get serviceaccount default --namespace default || return 1
 
-  trap - ERR
   log "control plane ready: apiserver https://127.0.0.1:${APISERVER_PORT}, logs in ${STATE_DIR}/logs"
   echo "export KUBECONFIG=${KUBECONFIG_PATH}"
-}
+)
 
 down_quietly() {
   local c pid
@@ -201,6 +218,23 @@ down() {
   log "stopped and removed ${STATE_DIR}"
 }
 
+# restart_apiserver kills kube-apiserver and starts it again with the same
+# flags, for tests of how clients recover from an API server restart.
+restart_apiserver() {
+  [[ -f "${STATE_DIR}/kube-apiserver.args" ]] || die "no local control plane in ${STATE_DIR}"
+  BIN_DIR="$("${REPO_ROOT}/hack/envtest-bins.sh" --print-dir)"
+  local pid; pid="$(pid_of kube-apiserver)"
+  if running kube-apiserver; then
+    kill "${pid}"
+    for _ in $(seq 100); do running kube-apiserver || break; sleep 0.1; done
+  fi
+  local args=()
+  mapfile -t args <"${STATE_DIR}/kube-apiserver.args"
+  start kube-apiserver "${args[@]}"
+  wait_for kube-apiserver "kube-apiserver to come back" 90 kubectl_ get --raw /readyz
+  log "kube-apiserver restarted"
+}
+
 status() {
   local c
   for c in "${COMPONENTS[@]}"; do
@@ -212,5 +246,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  restart-apiserver) restart_apiserver ;;
+  *) echo "usage: $0 up|down|status|restart-apiserver" >&2; exit 2 ;;
 esac

@@ -134,16 +134,20 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 		done = append(done, "Delete (the upstream credential the Secret holds is NOT revoked by this; rotate it at its source)")
 	}
 
-	// 3. Commit: the identity is Revoked. Then record, then delete.
+	// 3. Record, then commit: the identity is Revoked; then delete. The
+	// record comes first so that a crash can repeat it (with the same
+	// revocation id) but never lose it.
 	finding, revokeAt := id.ActionReason, id.RevokeAt
+	message := fmt.Sprintf("%s %s revoked (%s) under policy %s: %s%s", id.Identity.Kind, name, finding, policy.Name,
+		strings.Join(done, "; "), departureTimeline(in, id, finding))
+	r.recordAction(ctx, in, id, evidence.Decision{
+		Action: string(governance.ActionRevoke), Reason: finding, Message: message,
+		Revocation: string(id.Identity.UID) + "@" + id.Identity.Annotations[governance.AnnotationRevoking],
+	}, corev1.EventTypeWarning, EventReasonRevoked)
 	markRevoked(id, in)
 	if err := r.commitRevoked(ctx, in, id); err != nil {
 		return err
 	}
-	message := fmt.Sprintf("%s %s revoked (%s) under policy %s: %s%s", id.Identity.Kind, name, finding, policy.Name,
-		strings.Join(done, "; "), departureTimeline(in, id, finding))
-	r.recordAction(ctx, in, id, evidence.Decision{Action: string(governance.ActionRevoke), Reason: finding, Message: message},
-		corev1.EventTypeWarning, EventReasonRevoked)
 	evidence.ObserveDeadline("revoke", revokeAt, r.Clock.Now())
 	log.Info("identity revoked", "kind", id.Identity.Kind, "name", name, "reason", finding, "strategies", done)
 	if deleteAfter {

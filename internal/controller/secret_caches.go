@@ -105,7 +105,7 @@ func (s *SecretCaches) start(secretType string) (cache.Cache, error) {
 	c, err := cache.New(s.mgr.GetConfig(), cache.Options{
 		Scheme:           s.mgr.GetScheme(),
 		Mapper:           s.mgr.GetRESTMapper(),
-		DefaultTransform: cache.TransformStripManagedFields(),
+		DefaultTransform: StripUnusedMetadata,
 		ByObject: map[client.Object]cache.ByObject{
 			obj: {Field: fields.OneTermEqualSelector("type", secretType)},
 		},

@@ -54,13 +54,29 @@ type Options struct {
 // SecretCaches.
 func CacheOptions() cache.Options {
 	return cache.Options{
-		// managedFields are often most of an object's metadata, and Steward
-		// never reads them.
-		DefaultTransform: cache.TransformStripManagedFields(),
+		DefaultTransform: StripUnusedMetadata,
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{DirectoryLabel: "true"})},
 		},
 	}
+}
+
+// StripUnusedMetadata is the cache transform of every object Steward caches.
+// It drops what Steward never reads: managedFields, often most of an
+// object's metadata, and kubectl's last-applied-configuration annotation,
+// which for a Secret applied with kubectl holds the Secret's data: without
+// this, a metadata-only cache would still hold Secret data.
+func StripUnusedMetadata(obj any) (any, error) {
+	if o, ok := obj.(metav1.Object); ok {
+		o.SetManagedFields(nil)
+		if annotations := o.GetAnnotations(); annotations != nil {
+			if _, found := annotations[corev1.LastAppliedConfigAnnotation]; found {
+				delete(annotations, corev1.LastAppliedConfigAnnotation)
+				o.SetAnnotations(annotations)
+			}
+		}
+	}
+	return obj, nil
 }
 
 // SetupWithManager wires Steward's controllers into a manager.

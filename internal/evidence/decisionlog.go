@@ -53,6 +53,11 @@ type Decision struct {
 	// Action is WouldRevoke (due, but DryRun or held back by the
 	// blast-radius cap: see Enforcement), Revoke or Restored.
 	Action string `json:"action,omitempty"`
+	// Revocation identifies one revocation, from its start to its end: the
+	// same value on every line about it. A crash between recording a
+	// revocation and committing it repeats the line with the same value on
+	// restart; deduplicate on it.
+	Revocation string `json:"revocation,omitempty"`
 	// Reason is the finding or decision the action answers.
 	Reason      string   `json:"reason,omitempty"`
 	Findings    []string `json:"findings,omitempty"`

@@ -87,6 +87,16 @@ func (m *Manager) Exited() (bool, error) {
 	}
 }
 
+// Kill stops the manager at once, as a crash or a lost node would (SIGKILL).
+func (m *Manager) Kill() {
+	if exited, _ := m.Exited(); exited {
+		return
+	}
+	_ = m.cmd.Process.Kill()
+	<-m.done
+	m.done <- nil
+}
+
 // Stop asks the manager to shut down, and kills it after 10 s.
 func (m *Manager) Stop() {
 	if exited, _ := m.Exited(); exited {
