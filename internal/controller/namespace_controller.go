@@ -137,7 +137,7 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		Named("namespace").
 		For(&corev1.Namespace{}, builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		Watches(&corev1.ServiceAccount{}, toNamespace, builder.OnlyMetadata,
-			builder.WithPredicates(ignoreStewardWrites{})).
+			builder.WithPredicates(ignoreStewardWrites{observed: r.written.observed})).
 		Watches(&nhi.IdentityOwnership{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipException{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipReview{}, toNamespace, specChanged).
@@ -179,13 +179,20 @@ const policyReportCRD = "policyreports.wgpolicyk8s.io"
 var crdTypeMeta = metav1.TypeMeta{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition"}
 
 // ignoreStewardWrites drops update events whose only change is to keys
-// Steward itself manages: Steward's own patches must not wake it again.
-type ignoreStewardWrites struct{ predicate.Funcs }
+// Steward itself manages: Steward's own patches must not wake it again. It
+// tells the write ledger which version the cache now holds.
+type ignoreStewardWrites struct {
+	predicate.Funcs
+	observed func(types.UID, string)
+}
 
 // Update implements predicate.Predicate.
-func (ignoreStewardWrites) Update(e event.UpdateEvent) bool {
+func (p ignoreStewardWrites) Update(e event.UpdateEvent) bool {
 	if e.ObjectOld == nil || e.ObjectNew == nil {
 		return true
+	}
+	if p.observed != nil {
+		p.observed(e.ObjectNew.GetUID(), e.ObjectNew.GetResourceVersion())
 	}
 	return !equalIgnoring(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels(), governance.ManagedLabels) ||
 		!equalIgnoring(e.ObjectOld.GetAnnotations(), e.ObjectNew.GetAnnotations(), governance.ManagedAnnotations) ||

@@ -95,12 +95,14 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		func(_ context.Context, obj *metav1.PartialObjectMetadata) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: obj.Namespace}}}
 		})
+	namespaces := &NamespaceReconciler{}
 	secretChanges := predicate.TypedFuncs[*metav1.PartialObjectMetadata]{
 		UpdateFunc: func(e event.TypedUpdateEvent[*metav1.PartialObjectMetadata]) bool {
-			return ignoreStewardWrites{}.Update(event.UpdateEvent{ObjectOld: e.ObjectOld, ObjectNew: e.ObjectNew})
+			return ignoreStewardWrites{observed: namespaces.written.observed}.Update(
+				event.UpdateEvent{ObjectOld: e.ObjectOld, ObjectNew: e.ObjectNew})
 		},
 	}
-	namespaces := &NamespaceReconciler{
+	*namespaces = NamespaceReconciler{
 		Client:           mgr.GetClient(),
 		Clock:            opts.Clock,
 		Recorder:         mgr.GetEventRecorder("steward"),

@@ -66,6 +66,18 @@ func (l *writeLedger) record(namespace string, id governance.Identity, labels, a
 	l.entries[id.UID] = entry
 }
 
+// observed is told of each update the cache receives for an identity: once
+// the cache holds a version Steward's patches were not applied to, it has
+// caught up, and the entry is dropped. Without this, entries would wait for
+// the namespace's next evaluation, which a quiet namespace never has.
+func (l *writeLedger) observed(uid types.UID, resourceVersion string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if entry, pending := l.entries[uid]; pending && !entry.staleVersions[resourceVersion] {
+		delete(l.entries, uid)
+	}
+}
+
 // overlayAll applies pending patches to a namespace's identities and forgets
 // the entries of identities that no longer exist.
 func (l *writeLedger) overlayAll(namespace string, identities []governance.Identity) {
