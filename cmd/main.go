@@ -90,7 +90,7 @@ func parseFlags() (flags, zap.Options) {
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
 		"Where the JSON-lines decision log goes: stdout, stderr, a file path, or none.")
-	flag.StringVar(&f.memoryLimit, "memory-limit", "80Mi",
+	flag.StringVar(&f.memoryLimit, "memory-limit", "100Mi",
 		"Soft memory limit of the Go runtime, as a quantity (0 disables); ignored when GOMEMLIMIT is set, "+
 			"as the Deployment does from the container's limit.")
 	opts := zap.Options{Development: false}

@@ -28,6 +28,7 @@ cluster_env="$(hack/local-cluster.sh up)"   # fails the script if the control pl
 eval "$(tail -n 1 <<<"${cluster_env}")"
 export KUBECONFIG
 "${KUBECTL}" apply --server-side -k config/crd >/dev/null
+"${KUBECTL}" wait --for=condition=Established --timeout=60s crd --all >/dev/null
 
 echo "==> convergence, memory, deadlines, idle"
 bin/bench --kubeconfig "${KUBECONFIG}" --manager bin/manager --report "${OUT}/figures.md" "$@" | tee "${OUT}/figures.txt"
@@ -35,7 +36,7 @@ bin/bench --kubeconfig "${KUBECONFIG}" --manager bin/manager --report "${OUT}/fi
 {
   echo "# Benchmarks"
   echo
-  echo "Measured by \`make bench\` (\`hack/bench.sh$(printf ' %q' "$@")\`) on $(date -u +%Y-%m-%d),"
+  echo "Measured by \`make bench\` (\`hack/bench.sh${*:+ $*}\`) on $(date -u +%Y-%m-%d),"
   echo "on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), against a local"
   echo "control plane (kube-apiserver $("${BIN_DIR}/kube-apiserver" --version | cut -d' ' -f2), etcd) on the same machine."
   echo "Absolute times drift on a shared machine; the goals are ratios against baselines"
@@ -52,6 +53,8 @@ bin/bench --kubeconfig "${KUBECONFIG}" --manager bin/manager --report "${OUT}/fi
   echo "manager's own mutating requests (client-go's \`rest_client_requests_total\`)."
   echo "Peak RSS is the kernel's VmHWM. Deadline latency runs from an ownership's"
   echo "\`expiresAt\` to a watch seeing the \`steward.dev/finding=expired\` label."
+  echo
+  echo "[performance.md](performance.md) records earlier runs and what they changed."
   echo
   echo "## Engine"
   echo

@@ -16,6 +16,7 @@ cluster_env="$(hack/local-cluster.sh up)"   # fails the script if the control pl
 eval "$(tail -n 1 <<<"${cluster_env}")"
 export KUBECTL="${BIN_DIR}/kubectl" KUBECONFIG RELIABILITY_SCALE=full RELIABILITY_REPORT="${OUT}/figures.md"
 "${KUBECTL}" apply --server-side -k config/crd >/dev/null
+"${KUBECTL}" wait --for=condition=Established --timeout=60s crd --all >/dev/null
 
 go test -tags e2e -count=1 -timeout 30m ./test/reliability/ -v -ginkgo.v
 
