@@ -394,8 +394,12 @@ func TestOwnershipStatus(t *testing.T) {
 			name:     "expiry clamped by maxValidity says so",
 			snapshot: build(policy(maxValidity("2160h")), owns(payments())),
 			conds: with(healthy, cond(nhi.ConditionExpired, condTrue, nhi.ReasonExpiresAtPassed),
+				cond(nhi.ConditionApproved, condTrue, nhi.ReasonValidityTooLong),
 				cond(nhi.ConditionReady, condFalse, nhi.ReasonExpiresAtPassed)),
-			message: map[string]string{nhi.ConditionExpired: "expired at 2026-08-30T00:00:00Z; the policy's maxValidity"},
+			message: map[string]string{
+				nhi.ConditionExpired:  "expired at 2026-08-30T00:00:00Z; the policy's maxValidity",
+				nhi.ConditionApproved: "the policy's maxValidity ends it at 2026-08-30T00:00:00Z, before spec.expiresAt",
+			},
 		},
 		{
 			name:         "review overdue, NextReviewBy in the past",
