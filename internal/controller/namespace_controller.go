@@ -146,6 +146,9 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		// Installing the PolicyReport CRD makes every namespace write its report.
 		WatchesRawSource(source.Kind(mgr.GetCache(), &metav1.PartialObjectMetadata{TypeMeta: crdTypeMeta},
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, _ *metav1.PartialObjectMetadata) []reconcileRequest {
+				if r.Reports != nil {
+					r.Reports.CRDChanged()
+				}
 				return r.allNamespaces(ctx, nil)
 			}),
 			predicate.NewTypedPredicateFuncs(func(crd *metav1.PartialObjectMetadata) bool {

@@ -24,10 +24,13 @@ import (
 	"fmt"
 	"sync"
 
+	"sync/atomic"
+
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/nhi-steward/steward/internal/evidence"
@@ -40,24 +43,33 @@ import (
 // namespace, when that CRD is installed; without it, it does nothing and
 // reports no error. It remembers what it last wrote, so a namespace whose
 // evaluation did not change costs no request at all.
+//
+// It talks to the API through a dynamic client with the resource named
+// outright, not through a RESTMapper: a mapper that looked the API up while
+// the CRD was still being established would keep answering "no such kind".
 type PolicyReports struct {
-	Client client.Client
-	// Reader reads reports from the API server: they are not cached.
-	Reader client.Reader
-	Mapper meta.RESTMapper
+	Dynamic dynamic.Interface
+
+	// absent is set when the API answered that PolicyReports do not exist,
+	// and cleared whenever the CRD changes (see CRDChanged).
+	absent atomic.Bool
 
 	mu      sync.Mutex
 	written map[string]string // namespace → digest of the report in the API
 }
 
+// policyReports is the resource of evidence.PolicyReportGVK.
+var policyReports = evidence.PolicyReportGVK.GroupVersion().WithResource("policyreports")
+
+// CRDChanged is called when the PolicyReport CRD is created, updated or
+// deleted: the API may now be served, or not.
+func (p *PolicyReports) CRDChanged() { p.absent.Store(false) }
+
 // Sync brings a namespace's report to the evaluated state; with no
 // governing policy the report is removed.
 func (p *PolicyReports) Sync(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
-	if _, err := p.Mapper.RESTMapping(evidence.PolicyReportGVK.GroupKind(), evidence.PolicyReportGVK.Version); err != nil {
-		if meta.IsNoMatchError(err) {
-			return nil
-		}
-		return fmt.Errorf("looking up the PolicyReport API: %w", err)
+	if p.absent.Load() {
+		return nil
 	}
 	namespace := in.snapshot.Namespace
 	var desired *unstructured.Unstructured
@@ -72,7 +84,8 @@ func (p *PolicyReports) Sync(ctx context.Context, in *namespaceInputs, result *g
 	if unchanged {
 		return nil
 	}
-	if err := p.write(ctx, namespace, desired); err != nil {
+	served, err := p.write(ctx, namespace, desired)
+	if err != nil || !served {
 		return err
 	}
 	p.mu.Lock()
@@ -84,28 +97,34 @@ func (p *PolicyReports) Sync(ctx context.Context, in *namespaceInputs, result *g
 	return nil
 }
 
-func (p *PolicyReports) write(ctx context.Context, namespace string, desired *unstructured.Unstructured) error {
-	current := &unstructured.Unstructured{}
-	current.SetGroupVersionKind(evidence.PolicyReportGVK)
-	err := p.Reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: evidence.PolicyReportName}, current)
+// write returns false when the PolicyReport API is not served.
+func (p *PolicyReports) write(ctx context.Context, namespace string, desired *unstructured.Unstructured) (bool, error) {
+	reports := p.Dynamic.Resource(policyReports).Namespace(namespace)
+	current, err := reports.Get(ctx, evidence.PolicyReportName, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
 		if desired == nil {
-			return nil
+			return true, nil
 		}
-		return client.IgnoreAlreadyExists(p.Client.Create(ctx, desired))
+		_, err = reports.Create(ctx, desired, metav1.CreateOptions{})
+		if apierrors.IsNotFound(err) {
+			// Not even the collection exists: the CRD is not installed.
+			p.absent.Store(true)
+			return false, nil
+		}
+		return true, client.IgnoreAlreadyExists(err)
 	case err != nil:
-		return fmt.Errorf("reading the PolicyReport of %s: %w", namespace, err)
+		return false, fmt.Errorf("reading the PolicyReport of %s: %w", namespace, err)
 	case desired == nil:
-		return client.IgnoreNotFound(p.Client.Delete(ctx, current))
+		return true, client.IgnoreNotFound(reports.Delete(ctx, evidence.PolicyReportName, metav1.DeleteOptions{}))
 	case equality.Semantic.DeepEqual(current.Object["results"], desired.Object["results"]) &&
 		equality.Semantic.DeepEqual(current.Object["summary"], desired.Object["summary"]):
-		return nil
+		return true, nil
 	}
 	desired.SetResourceVersion(current.GetResourceVersion())
-	return p.Client.Update(ctx, desired)
+	_, err = reports.Update(ctx, desired, metav1.UpdateOptions{})
+	return true, err
 }
-
 func reportEntries(result *governance.Result) []evidence.ReportEntry {
 	var entries []evidence.ReportEntry
 	for i := range result.Identities {

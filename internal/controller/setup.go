@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -91,6 +92,10 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		opts.MaxConcurrentReconciles = 1
 	}
 	summaries := NewSummaryStore()
+	dynamicClient, err := dynamic.NewForConfig(mgr.GetConfig())
+	if err != nil {
+		return fmt.Errorf("creating the PolicyReport client: %w", err)
+	}
 	secretToNamespace := handler.TypedEnqueueRequestsFromMapFunc(
 		func(_ context.Context, obj *metav1.PartialObjectMetadata) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: obj.Namespace}}}
@@ -111,7 +116,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Summaries:        summaries,
 		StewardNamespace: opts.StewardNamespace,
 		Revoker:          &revoke.Revoker{Client: mgr.GetClient(), Reader: mgr.GetAPIReader()},
-		Reports:          &PolicyReports{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Mapper: mgr.GetRESTMapper()},
+		Reports:          &PolicyReports{Dynamic: dynamicClient},
 		Budget: &RevocationBudget{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Clock: opts.Clock,
 			Notify: summaries.NotifyPolicy},
 	}
