@@ -52,6 +52,11 @@ var (
 
 func init() {
 	metrics.Registry.MustRegister(IdentitiesMetric, ActionsMetric, DeadlineLatencyMetric)
+	// Publish the latency series from the start, empty, so that dashboards
+	// and alerts see zero rather than no data.
+	for _, action := range []string{"transition", "would-revoke", "revoke"} {
+		DeadlineLatencyMetric.WithLabelValues(action)
+	}
 }
 
 // SetIdentityCounts replaces a namespace's identity gauges.
