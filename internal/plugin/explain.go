@@ -157,6 +157,16 @@ func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time
 	if row.Action != "" {
 		field(w, "Action now", row.Action)
 	}
+	if ownership != nil && ownership.Status.RevokedAt != nil && ownership.Status.LastReview != nil {
+		// A Revoke review acts at once, whatever the rules say.
+		verb := "revoked"
+		if policy.Spec.Enforcement != nhi.EnforcementEnforce {
+			verb = "reported as WouldRevoke (DryRun)"
+		}
+		field(w, "Next", fmt.Sprintf("OwnershipReview %s decided Revoke: %s now, whatever the rules say",
+			ownership.Status.LastReview.Name, verb))
+		return
+	}
 	for _, f := range row.Findings {
 		field(w, "Next", nextStep(policy, nhi.Finding(f), row, now))
 	}
