@@ -98,6 +98,18 @@ const (
 	FindingOwnerDeparted Finding = "OwnerDeparted"
 )
 
+// FindingNames lists findings as strings, in order; nil for none.
+func FindingNames(findings []Finding) []string {
+	if len(findings) == 0 {
+		return nil
+	}
+	names := make([]string, len(findings))
+	for i, f := range findings {
+		names[i] = string(f)
+	}
+	return names
+}
+
 // IdentityState is the single, most severe state of an identity.
 // +kubebuilder:validation:Enum=Owned;Unowned;Unapproved;Expired;ReviewOverdue;RotationOverdue;Stale;OwnerDeparted;Excepted;Revoked
 type IdentityState string

@@ -334,7 +334,7 @@ var _ = Describe("API validation", func() {
 			[]nhiv1alpha1.SecretRevocationStrategy{nhiv1alpha1.RevokeSecretDelete}))
 	})
 
-	It("lets the controller write status through the status subresource only", func() {
+	It("takes status through the status subresource, without bumping the generation", func() {
 		ownership := sampleOf("IdentityOwnership", namespace)
 		Expect(k8sClient.Create(ctx, ownership)).To(Succeed())
 		typed := &nhiv1alpha1.IdentityOwnership{}

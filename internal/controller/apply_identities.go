@@ -103,8 +103,8 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 	log := logf.FromContext(ctx)
 	base := evidence.Decision{
 		Time: in.snapshot.Now, Namespace: in.snapshot.Namespace, Kind: string(id.Identity.Kind),
-		Name: id.Identity.Name, UID: string(id.Identity.UID), Findings: findingNames(id.Findings),
-		Waived: findingNames(id.Waived), Ownership: id.Ownership, Exceptions: id.Exceptions,
+		Name: id.Identity.Name, UID: string(id.Identity.UID), Findings: nhi.FindingNames(id.Findings),
+		Waived: nhi.FindingNames(id.Waived), Ownership: id.Ownership, Exceptions: id.Exceptions,
 	}
 	if policy := in.snapshot.Policy; policy != nil {
 		base.Policy, base.Enforcement = policy.Name, string(policy.Spec.Enforcement)
@@ -154,7 +154,7 @@ func (r *NamespaceReconciler) recordAction(ctx context.Context, in *namespaceInp
 	d evidence.Decision, eventType, reason string) {
 	d.Type, d.Time, d.Namespace = evidence.DecisionAction, in.snapshot.Now, in.snapshot.Namespace
 	d.Kind, d.Name, d.UID = string(id.Identity.Kind), id.Identity.Name, string(id.Identity.UID)
-	d.Findings, d.Ownership = findingNames(id.Findings), id.Ownership
+	d.Findings, d.Ownership = nhi.FindingNames(id.Findings), id.Ownership
 	if policy := in.snapshot.Policy; policy != nil {
 		d.Policy, d.Enforcement = policy.Name, string(policy.Spec.Enforcement)
 	}
@@ -205,23 +205,12 @@ func describeState(id *governance.IdentityResult) string {
 		return fmt.Sprintf("%s is Owned under IdentityOwnership %s", subject, id.Ownership)
 	case nhi.StateExcepted:
 		return fmt.Sprintf("%s is Excepted: %s waived by %s", subject,
-			strings.Join(findingNames(id.Waived), ", "), strings.Join(id.Exceptions, ", "))
+			strings.Join(nhi.FindingNames(id.Waived), ", "), strings.Join(id.Exceptions, ", "))
 	case nhi.StateUnowned:
 		if id.Ownership != "" {
 			return fmt.Sprintf("%s is Unowned: a review withdrew IdentityOwnership %s", subject, id.Ownership)
 		}
 		return subject + " is Unowned: no IdentityOwnership covers it"
 	}
-	return fmt.Sprintf("%s is %s (findings: %s)", subject, id.State, strings.Join(findingNames(id.Findings), ", "))
-}
-
-func findingNames(findings []nhi.Finding) []string {
-	if len(findings) == 0 {
-		return nil
-	}
-	names := make([]string, len(findings))
-	for i, f := range findings {
-		names[i] = string(f)
-	}
-	return names
+	return fmt.Sprintf("%s is %s (findings: %s)", subject, id.State, strings.Join(nhi.FindingNames(id.Findings), ", "))
 }

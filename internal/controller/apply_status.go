@@ -193,7 +193,7 @@ func historyByOwnership(result *governance.Result, now metav1.Time) map[string][
 		if id.Action == governance.ActionWouldRevoke && id.Identity.Labels[governance.LabelWouldRevoke] != "true" {
 			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
 				Time: now, Type: "Action", Kind: id.Identity.Kind, Name: id.Identity.Name,
-				Reason: EventReasonWouldRevoke, Message: wouldRevokeHistory(id, result),
+				Reason: EventReasonWouldRevoke, Message: wouldRevokeHistory(id),
 			})
 		}
 	}
@@ -201,7 +201,7 @@ func historyByOwnership(result *governance.Result, now metav1.Time) map[string][
 }
 
 // wouldRevokeHistory explains why a due revocation changed nothing.
-func wouldRevokeHistory(id *governance.IdentityResult, _ *governance.Result) string {
+func wouldRevokeHistory(id *governance.IdentityResult) string {
 	return fmt.Sprintf("revocation due (%s); nothing changed: the policy is in DryRun, or its blast-radius cap is reached",
 		id.ActionReason)
 }

@@ -54,8 +54,6 @@ func identityFromMetadata(obj *metav1.PartialObjectMetadata, secretType string) 
 type namespaceInputs struct {
 	snapshot    governance.Snapshot
 	conflicting []*nhi.OwnershipPolicy
-	// directoryProblem explains why the owner directory is unavailable.
-	directoryProblem string
 }
 
 // readInputs reads everything Evaluate needs about a namespace. Any read
@@ -85,7 +83,10 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	for i := range sas.Items {
 		in.snapshot.Identities = append(in.snapshot.Identities, identityFromMetadata(&sas.Items[i], ""))
 	}
-	secretTypes := governedSecretTypes(policy)
+	var secretTypes []string
+	if policy != nil {
+		secretTypes = governance.SecretTypes(policy)
+	}
 	if err := r.Secrets.Ensure(ctx, secretTypes); err != nil {
 		return nil, err
 	}
@@ -111,38 +112,9 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	in.snapshot.Ownerships, in.snapshot.Exceptions, in.snapshot.Reviews = ownerships.Items, exceptions.Items, reviews.Items
 
 	if policy != nil && policy.Spec.OwnerDirectory != nil {
-		check := readDirectory(ctx, r.Client, policy)
-		in.snapshot.Directory = check.Directory
-		if !check.Directory.Available {
-			in.directoryProblem = check.Message
-		}
+		in.snapshot.Directory = readDirectory(ctx, r.Client, policy).Directory
 	}
 	return in, nil
-}
-
-// governedSecretTypes lists the Secret types a policy governs; none when no
-// policy governs the namespace, or when it does not govern Secrets.
-func governedSecretTypes(policy *nhi.OwnershipPolicy) []string {
-	if policy == nil {
-		return nil
-	}
-	if len(policy.Spec.Kinds) > 0 && !containsKind(policy.Spec.Kinds, nhi.KindSecret) {
-		return nil
-	}
-	if len(policy.Spec.SecretTypes) == 0 {
-		return []string{"Opaque", "kubernetes.io/service-account-token", "kubernetes.io/basic-auth",
-			"kubernetes.io/ssh-auth", "kubernetes.io/dockerconfigjson"}
-	}
-	return policy.Spec.SecretTypes
-}
-
-func containsKind(kinds []nhi.IdentityKind, kind nhi.IdentityKind) bool {
-	for _, k := range kinds {
-		if k == kind {
-			return true
-		}
-	}
-	return false
 }
 
 // readDirectory reads and checks a policy's owner directory. An unreadable

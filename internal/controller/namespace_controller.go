@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -216,7 +217,7 @@ func equalIgnoring(a, b map[string]string, ignored []string) bool {
 		return false
 	}
 	for k, v := range a {
-		if containsString(ignored, k) {
+		if slices.Contains(ignored, k) {
 			continue
 		}
 		if w, ok := b[k]; !ok || w != v {
@@ -224,13 +225,4 @@ func equalIgnoring(a, b map[string]string, ignored []string) bool {
 		}
 	}
 	return true
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

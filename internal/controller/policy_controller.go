@@ -41,6 +41,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
 )
 
 // PolicyReconciler writes each OwnershipPolicy's aggregate status from the
@@ -112,15 +113,10 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	return result, nil
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func condition(conditionType string, status bool, reason, message string) metav1.Condition {
-	s := metav1.ConditionFalse
-	if status {
-		s = metav1.ConditionTrue
-	}
-	return metav1.Condition{Type: conditionType, Status: s, Reason: reason, Message: message}
-}
+var (
+	condition  = governance.Condition
+	formatTime = governance.Timestamp
+)
 
 // aggregate fills totals and violations from the governed namespaces.
 func aggregate(status *nhi.OwnershipPolicyStatus, governed []NamespaceSummary) {

@@ -43,14 +43,11 @@ type NamespaceSummary struct {
 	Conflicting []string
 	Totals      map[nhi.IdentityKind]map[nhi.IdentityState]int32
 	Violations  []nhi.Violation
-	// DirectoryProblem explains why the owner directory was not used.
-	DirectoryProblem string
 }
 
 // summarize condenses a namespace's result for the policy reconciler.
 func summarize(in *namespaceInputs, result *governance.Result) NamespaceSummary {
-	s := NamespaceSummary{Namespace: in.snapshot.Namespace, Totals: map[nhi.IdentityKind]map[nhi.IdentityState]int32{},
-		DirectoryProblem: in.directoryProblem}
+	s := NamespaceSummary{Namespace: in.snapshot.Namespace, Totals: map[nhi.IdentityKind]map[nhi.IdentityState]int32{}}
 	if in.snapshot.Policy != nil {
 		s.Policy = in.snapshot.Policy.Name
 	}

@@ -91,7 +91,7 @@ func Inventory(src Sources) ([]Row, []string) {
 		for _, id := range o.Status.Identities {
 			row := rowFor(rows, o.Namespace, string(id.Kind), id.Name)
 			row.State = string(id.State)
-			row.Findings = findingStrings(id.Findings)
+			row.Findings = append([]string{}, nhi.FindingNames(id.Findings)...)
 			if id.Since != nil {
 				row.Since = ptrTime(id.Since.Time)
 			}
@@ -227,14 +227,6 @@ func controlsOf(findings []string) []string {
 		ids = []string{}
 	}
 	return ids
-}
-
-func findingStrings(findings []nhi.Finding) []string {
-	out := make([]string, len(findings))
-	for i, f := range findings {
-		out[i] = string(f)
-	}
-	return out
 }
 
 func ptrTime(t time.Time) *time.Time {

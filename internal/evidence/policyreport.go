@@ -136,9 +136,5 @@ func messageOf(e ReportEntry) string {
 }
 
 func joinFindings(findings []nhi.Finding) string {
-	names := make([]string, len(findings))
-	for i, f := range findings {
-		names[i] = string(f)
-	}
-	return strings.Join(names, ",")
+	return strings.Join(nhi.FindingNames(findings), ",")
 }

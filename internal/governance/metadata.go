@@ -112,7 +112,11 @@ func Diff(current, desired map[string]string, managed []string) map[string]*stri
 	return changes
 }
 
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// Timestamp formats a time as Steward writes times in annotations and
+// messages: RFC 3339, UTC.
+func Timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func formatTime(t time.Time) string { return Timestamp(t) }
 
 func parseTime(value string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, value)

@@ -124,6 +124,18 @@ func governs(policy *nhi.OwnershipPolicy, identity Identity) bool {
 	return true
 }
 
+// SecretTypes lists the Secret types a policy governs: none when it does not
+// govern Secrets, the defaults when it names none.
+func SecretTypes(policy *nhi.OwnershipPolicy) []string {
+	if len(policy.Spec.Kinds) > 0 && !slices.Contains(policy.Spec.Kinds, nhi.KindSecret) {
+		return nil
+	}
+	if len(policy.Spec.SecretTypes) == 0 {
+		return defaultSecretTypes
+	}
+	return policy.Spec.SecretTypes
+}
+
 // ruleFor returns the policy's rule for a finding; a finding with no rule is
 // annotated only.
 func ruleFor(policy *nhi.OwnershipPolicy, finding nhi.Finding) nhi.PolicyRule {

@@ -34,7 +34,9 @@ const ReasonNotGoverned = "NotGoverned"
 // ReasonRevokedByReview: the latest completed review decided Revoke.
 const ReasonRevokedByReview = "RevokedByReview"
 
-func condition(conditionType string, status bool, reason, message string) metav1.Condition {
+// Condition builds a condition with a boolean status; the caller sets
+// observedGeneration and lastTransitionTime.
+func Condition(conditionType string, status bool, reason, message string) metav1.Condition {
 	s := metav1.ConditionFalse
 	if status {
 		s = metav1.ConditionTrue
@@ -67,16 +69,16 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 			res.Completed = true
 			res.Conditions = []metav1.Condition{*meta.FindStatusCondition(review.Status.Conditions, nhi.ConditionCompleted)}
 		case ownership == nil:
-			res.Conditions = []metav1.Condition{condition(nhi.ConditionCompleted, false, nhi.ReasonOwnershipNotFound,
+			res.Conditions = []metav1.Condition{Condition(nhi.ConditionCompleted, false, nhi.ReasonOwnershipNotFound,
 				fmt.Sprintf("IdentityOwnership %q does not exist in this namespace", review.Spec.OwnershipRef.Name))}
 		case isContact(ownership, review.Spec.Reviewer):
-			res.Conditions = []metav1.Condition{condition(nhi.ConditionCompleted, false, nhi.ReasonSelfReview,
+			res.Conditions = []metav1.Condition{Condition(nhi.ConditionCompleted, false, nhi.ReasonSelfReview,
 				fmt.Sprintf("%s is a contact of IdentityOwnership %s and cannot review it; ask someone independent",
 					review.Spec.Reviewer, ownership.Name))}
 		default:
 			res.Completed = true
 			res.OwnershipGeneration = ownership.Generation
-			res.Conditions = []metav1.Condition{condition(nhi.ConditionCompleted, true, nhi.ReasonDecisionApplied,
+			res.Conditions = []metav1.Condition{Condition(nhi.ConditionCompleted, true, nhi.ReasonDecisionApplied,
 				fmt.Sprintf("%s applied to IdentityOwnership %s generation %d",
 					review.Spec.Decision, ownership.Name, ownership.Generation))}
 		}
@@ -98,24 +100,24 @@ func exceptionStatus(x *nhi.OwnershipException, s *Snapshot) *ExceptionResult {
 	var active metav1.Condition
 	switch {
 	case s.Policy == nil:
-		active = condition(nhi.ConditionActive, false, ReasonNotGoverned, "no OwnershipPolicy governs this namespace")
+		active = Condition(nhi.ConditionActive, false, ReasonNotGoverned, "no OwnershipPolicy governs this namespace")
 	case res.Expired:
-		active = condition(nhi.ConditionActive, false, nhi.ReasonExceptionExpired,
+		active = Condition(nhi.ConditionActive, false, nhi.ReasonExceptionExpired,
 			fmt.Sprintf("expired at %s; enforcement of %s resumed", formatTime(expiresAt), joinFindings(x.Spec.Findings)))
 	default:
 		maxDuration := ParseDuration(s.Policy.Spec.MaxExceptionDuration)
 		if maxDuration > 0 && expiresAt.Sub(x.CreationTimestamp.Time) > maxDuration {
-			active = condition(nhi.ConditionActive, false, nhi.ReasonExceptionTooLong,
+			active = Condition(nhi.ConditionActive, false, nhi.ReasonExceptionTooLong,
 				fmt.Sprintf("spec.expiresAt is more than the policy's maxExceptionDuration (%s) after the exception's "+
 					"creation; shorten it to take effect", maxDuration))
 		} else {
 			res.Active = true
-			active = condition(nhi.ConditionActive, true, nhi.ReasonExceptionActive,
+			active = Condition(nhi.ConditionActive, true, nhi.ReasonExceptionActive,
 				fmt.Sprintf("waives %s until %s, risk accepted by %s", joinFindings(x.Spec.Findings),
 					formatTime(expiresAt), x.Spec.RiskAcceptedBy))
 		}
 	}
-	expired := condition(nhi.ConditionExpired, res.Expired, nhi.ReasonNotExpired, "")
+	expired := Condition(nhi.ConditionExpired, res.Expired, nhi.ReasonNotExpired, "")
 	if res.Expired {
 		expired.Reason, expired.Message = nhi.ReasonExpiresAtPassed, active.Message
 	}
@@ -196,7 +198,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	o := f.ownership
 	var conds []metav1.Condition
 
-	approved := condition(nhi.ConditionApproved, o.Spec.Approval != nil, nhi.ReasonApproved, "")
+	approved := Condition(nhi.ConditionApproved, o.Spec.Approval != nil, nhi.ReasonApproved, "")
 	switch {
 	case o.Spec.Approval != nil:
 		approved.Message = fmt.Sprintf("approved by %s at %s (%s)", o.Spec.Approval.ApprovedBy,
@@ -214,7 +216,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	}
 	conds = append(conds, approved)
 
-	expired := condition(nhi.ConditionExpired, f.expired, nhi.ReasonNotExpired, "expires at "+formatTime(f.expiry))
+	expired := Condition(nhi.ConditionExpired, f.expired, nhi.ReasonNotExpired, "expires at "+formatTime(f.expiry))
 	if f.expired {
 		expired.Reason, expired.Message = nhi.ReasonExpiresAtPassed, "expired at "+formatTime(f.expiry)
 	}
@@ -223,7 +225,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	}
 	conds = append(conds, expired)
 
-	reviewDue := condition(nhi.ConditionReviewDue, f.reviewOverdue, nhi.ReasonReviewCurrent, "no periodic review required")
+	reviewDue := Condition(nhi.ConditionReviewDue, f.reviewOverdue, nhi.ReasonReviewCurrent, "no periodic review required")
 	if !f.reviewDue.IsZero() {
 		reviewDue.Message = "next review due by " + formatTime(f.reviewDue)
 		if f.reviewOverdue {
@@ -232,7 +234,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	}
 	conds = append(conds, reviewDue)
 
-	conflict := condition(nhi.ConditionConflict, res.ConflictsWith != "", nhi.ReasonNoConflict, "")
+	conflict := Condition(nhi.ConditionConflict, res.ConflictsWith != "", nhi.ReasonNoConflict, "")
 	if res.ConflictsWith != "" {
 		conflict.Reason = nhi.ReasonOlderClaimExists
 		conflict.Message = fmt.Sprintf("IdentityOwnership %s is older and already covers some of these identities; "+
@@ -240,7 +242,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	}
 	conds = append(conds, conflict)
 
-	departed := condition(nhi.ConditionOwnerDeparted, len(f.departedContacts) > 0, nhi.ReasonContactsActive, "")
+	departed := Condition(nhi.ConditionOwnerDeparted, len(f.departedContacts) > 0, nhi.ReasonContactsActive, "")
 	switch {
 	case f.allDeparted:
 		departed.Reason = nhi.ReasonAllContactsDeparted
@@ -255,7 +257,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	}
 	conds = append(conds, departed)
 
-	stalled := condition(nhi.ConditionStalled, res.ConflictsWith != "", nhi.ReasonReconciled, "")
+	stalled := Condition(nhi.ConditionStalled, res.ConflictsWith != "", nhi.ReasonReconciled, "")
 	if res.ConflictsWith != "" {
 		stalled.Reason, stalled.Message = conflict.Reason, conflict.Message
 	}
@@ -268,7 +270,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 // nothing about it needs a human.
 func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, conds []metav1.Condition) metav1.Condition {
 	notReady := func(reason, message string) metav1.Condition {
-		return condition(nhi.ConditionReady, false, reason, message)
+		return Condition(nhi.ConditionReady, false, reason, message)
 	}
 	find := func(t string) metav1.Condition { return *meta.FindStatusCondition(conds, t) }
 	switch {
@@ -291,7 +293,7 @@ func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, con
 		c := find(nhi.ConditionReviewDue)
 		return notReady(c.Reason, c.Message)
 	}
-	return condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
+	return Condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
 		fmt.Sprintf("%d identities covered", len(res.Identities)))
 }
 
@@ -339,9 +341,5 @@ func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*
 }
 
 func joinFindings(findings []nhi.Finding) string {
-	names := make([]string, len(findings))
-	for i, f := range findings {
-		names[i] = string(f)
-	}
-	return strings.Join(names, ", ")
+	return strings.Join(nhi.FindingNames(findings), ", ")
 }
