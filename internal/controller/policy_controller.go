@@ -187,5 +187,24 @@ func (r *PolicyReconciler) SetupWithManager(mgr manager.Manager) error {
 		Named("policy").
 		For(&nhi.OwnershipPolicy{}, ctrl.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesRawSource(source.Channel(r.Summaries.changes, &handler.EnqueueRequestForObject{})).
+		// The directory's health is the policy's own condition: a change to
+		// the ConfigMap must reach it even when no identity changes state.
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.policiesReading)).
 		Complete(r)
+}
+
+// policiesReading maps an owner-directory ConfigMap to the policies that
+// read it.
+func (r *PolicyReconciler) policiesReading(ctx context.Context, cm client.Object) []reconcile.Request {
+	policies := &nhi.OwnershipPolicyList{}
+	if err := r.List(ctx, policies); err != nil {
+		return nil
+	}
+	var requests []reconcile.Request
+	for _, p := range policies.Items {
+		if d := p.Spec.OwnerDirectory; d != nil && d.ConfigMapRef.Namespace == cm.GetNamespace() && d.ConfigMapRef.Name == cm.GetName() {
+			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&p)})
+		}
+	}
+	return requests
 }
