@@ -35,12 +35,12 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	nhiv1alpha1 "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/controller"
 	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/internal/metricsauth"
 )
 
 var (
@@ -59,6 +59,7 @@ type flags struct {
 	secureMetrics           bool
 	enableHTTP2             bool
 	probeAddr               string
+	pprofAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
 	qps                     float64
@@ -78,6 +79,8 @@ func parseFlags() (flags, zap.Options) {
 	flag.BoolVar(&f.enableHTTP2, "enable-http2", false,
 		"Enable HTTP/2 for the metrics server (off by default: CVE-2023-44487, CVE-2023-39325).")
 	flag.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "The address the probe endpoint binds to.")
+	flag.StringVar(&f.pprofAddr, "pprof-bind-address", "0",
+		"The address the Go profiler (/debug/pprof) binds to, e.g. 127.0.0.1:6060; 0 disables it.")
 	flag.BoolVar(&f.leaderElect, "leader-elect", false,
 		"Elect a leader so that only one of several replicas acts at a time.")
 	flag.StringVar(&f.leaderElectionNamespace, "leader-election-namespace", "",
@@ -161,7 +164,7 @@ func run(f flags) error {
 		BindAddress: f.metricsAddr, SecureServing: f.secureMetrics, TLSOpts: tlsOpts,
 	}
 	if f.secureMetrics {
-		metricsOptions.FilterProvider = filters.WithAuthenticationAndAuthorization
+		metricsOptions.FilterProvider = metricsauth.WithAuthenticationAndAuthorization
 	}
 
 	restConfig := ctrl.GetConfigOrDie()
@@ -170,6 +173,7 @@ func run(f flags) error {
 		Scheme:                  scheme,
 		Metrics:                 metricsOptions,
 		HealthProbeBindAddress:  f.probeAddr,
+		PprofBindAddress:        f.pprofAddr,
 		LeaderElection:          f.leaderElect,
 		LeaderElectionID:        "steward.nhi.steward.dev",
 		LeaderElectionNamespace: f.leaderElectionNamespace,

@@ -68,10 +68,29 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 		}
 		writes++
 		r.written.record(in.snapshot.Namespace, id.Identity, labels, annotations)
+		// The patch's watch event may have reached the cache before the
+		// record did, leaving nothing for it to forget.
+		if version, cached := r.cachedVersion(ctx, in.snapshot.Namespace, id.Identity); cached {
+			r.written.observed(id.Identity.UID, version)
+		}
 		id.Identity.ResourceVersion = obj.ResourceVersion
 		r.recordIdentity(ctx, in, id, obj)
 	}
 	return writes, nil
+}
+
+// cachedVersion is the resourceVersion the cache holds for an identity;
+// false if the cache does not hold it.
+func (r *NamespaceReconciler) cachedVersion(ctx context.Context, namespace string, id governance.Identity) (string, bool) {
+	key := client.ObjectKey{Namespace: namespace, Name: id.Name}
+	if id.Kind == nhi.KindSecret {
+		return r.Secrets.ResourceVersion(ctx, key, id.SecretType)
+	}
+	obj := &metav1.PartialObjectMetadata{TypeMeta: serviceAccountTypeMeta}
+	if err := r.Get(ctx, key, obj); err != nil {
+		return "", false
+	}
+	return obj.ResourceVersion, true
 }
 
 // patchMetadata merge-patches only Steward's keys; a nil value deletes one.

@@ -87,8 +87,14 @@ var _ = Describe("Evidence for auditors and tools", func() {
 		}
 		Eventually(func() status.Status { return compute(s.get(o)()) }).Should(Equal(status.CurrentStatus))
 
-		o.Spec.Purpose = "Charges cards and issues refunds"
-		Expect(k8sClient.Update(ctx, o)).To(Succeed())
+		// Steward may still be writing the status: update the latest version.
+		Eventually(func() error {
+			if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
+				return err
+			}
+			o.Spec.Purpose = "Charges cards and issues refunds"
+			return k8sClient.Update(ctx, o)
+		}).Should(Succeed())
 		Expect(o.Generation).To(BeEquivalentTo(2))
 		Expect(compute(o)).To(Equal(status.InProgressStatus), "a new generation is in progress until observed")
 		Eventually(func() status.Status { return compute(s.get(o)()) }).Should(Equal(status.CurrentStatus))

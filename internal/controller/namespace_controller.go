@@ -24,6 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -33,7 +34,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -50,7 +50,7 @@ import (
 type NamespaceReconciler struct {
 	client.Client
 	Clock       clock.PassiveClock
-	Recorder    recorder.EventRecorder
+	Recorder    events.EventRecorder
 	DecisionLog *evidence.DecisionLog
 	Secrets     *SecretCaches
 	Summaries   *SummaryStore
@@ -72,7 +72,7 @@ type NamespaceReconciler struct {
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;clusterroles,verbs=bind
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
-// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create
 // +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships;ownershipexceptions;ownershipreviews;ownershippolicies,verbs=get;list;watch
 // +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships/status;ownershipexceptions/status;ownershipreviews/status;ownershippolicies/status,verbs=get;update;patch
 

@@ -22,8 +22,8 @@ import (
 	"fmt"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/tools/events"
 	"maps"
-	"sigs.k8s.io/controller-runtime/pkg/recorder"
 	"slices"
 	"strings"
 	"time"
@@ -52,7 +52,7 @@ type PolicyReconciler struct {
 	client.Client
 	Clock     clock.PassiveClock
 	Summaries *SummaryStore
-	Recorder  recorder.EventRecorder
+	Recorder  events.EventRecorder
 }
 
 // Reconcile recomputes one policy's status.

@@ -123,6 +123,19 @@ func (s *SecretCaches) start(secretType string) (cache.Cache, error) {
 	return c, nil
 }
 
+// ResourceVersion is the version of a Secret its type's cache holds; false
+// if the cache does not hold it.
+func (s *SecretCaches) ResourceVersion(ctx context.Context, key client.ObjectKey, secretType string) (string, bool) {
+	s.mu.Lock()
+	c := s.caches[secretType]
+	s.mu.Unlock()
+	obj := &metav1.PartialObjectMetadata{TypeMeta: secretTypeMeta}
+	if c == nil || c.Get(ctx, key, obj) != nil {
+		return "", false
+	}
+	return obj.ResourceVersion, true
+}
+
 // List returns the metadata of the Secrets of the given types in a
 // namespace. Every type must have been ensured.
 func (s *SecretCaches) List(ctx context.Context, namespace string, secretTypes []string) ([]governance.Identity, error) {

@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/nhi-steward/steward/internal/eventrecorder"
 	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/revoke"
 )
@@ -91,6 +92,14 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 	if opts.MaxConcurrentReconciles < 1 {
 		opts.MaxConcurrentReconciles = 1
 	}
+	events, err := eventrecorder.New(mgr.GetConfig(), mgr.GetHTTPClient(), mgr.GetScheme(), "steward",
+		mgr.GetLogger().WithName("events"))
+	if err != nil {
+		return err
+	}
+	if err := mgr.Add(events); err != nil {
+		return fmt.Errorf("starting the Event recorder: %w", err)
+	}
 	summaries := NewSummaryStore()
 	dynamicClient, err := dynamic.NewForConfig(mgr.GetConfig())
 	if err != nil {
@@ -110,7 +119,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 	*namespaces = NamespaceReconciler{
 		Client:           mgr.GetClient(),
 		Clock:            opts.Clock,
-		Recorder:         mgr.GetEventRecorder("steward"),
+		Recorder:         events,
 		DecisionLog:      opts.DecisionLog,
 		Secrets:          NewSecretCaches(mgr, secretToNamespace, secretChanges),
 		Summaries:        summaries,
@@ -124,7 +133,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		return fmt.Errorf("setting up the namespace controller: %w", err)
 	}
 	policies := &PolicyReconciler{Client: mgr.GetClient(), Clock: opts.Clock, Summaries: summaries,
-		Recorder: mgr.GetEventRecorder("steward")}
+		Recorder: events}
 	if err := policies.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the policy controller: %w", err)
 	}

@@ -32,6 +32,21 @@ import (
 
 // peakRSS reads a process's peak resident set size (VmHWM) in bytes.
 func peakRSS(pid int) (int64, error) {
+	return procStatus(pid, "VmHWM")
+}
+
+// residentSplit is a process's resident memory now: anonymous (heap,
+// stacks) and file-backed (mostly the binary's code and read-only data).
+func residentSplit(pid int) (anon, file int64, err error) {
+	if anon, err = procStatus(pid, "RssAnon"); err != nil {
+		return 0, 0, err
+	}
+	file, err = procStatus(pid, "RssFile")
+	return anon, file, err
+}
+
+// procStatus reads a memory field, in bytes, from /proc/<pid>/status.
+func procStatus(pid int, field string) (int64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
@@ -39,12 +54,12 @@ func peakRSS(pid int) (int64, error) {
 	defer f.Close()
 	scanner := bufio.NewScanner(f)
 	for scanner.Scan() {
-		if rest, ok := strings.CutPrefix(scanner.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(scanner.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb * 1024, err
 		}
 	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
 }
 
 // holdFullSecretInformer is the memory baseline: what a controller that

@@ -52,7 +52,15 @@ type config struct {
 	deadlineSpan time.Duration
 	idle         time.Duration
 	report       string
+	managerFlags managerFlags
 }
+
+// managerFlags are extra flags for the manager, for trials such as a
+// different --memory-limit.
+type managerFlags []string
+
+func (f *managerFlags) String() string     { return fmt.Sprint(*f) }
+func (f *managerFlags) Set(v string) error { *f = append(*f, v); return nil }
 
 func main() {
 	var c config
@@ -68,6 +76,7 @@ func main() {
 	flag.IntVar(&c.deadlines, "deadlines", 1000, "ownerships expiring during the deadline run")
 	flag.DurationVar(&c.deadlineSpan, "deadline-span", time.Minute, "time over which those ownerships expire")
 	flag.DurationVar(&c.idle, "idle", 2*time.Minute, "idle period over which writes are counted")
+	flag.Var(&c.managerFlags, "manager-flag", "an extra flag for the manager, e.g. --manager-flag=--memory-limit=80Mi (repeatable)")
 	flag.StringVar(&c.report, "report", "", "write the results as Markdown to this file")
 	flag.Parse()
 

@@ -34,6 +34,8 @@ type results struct {
 	stewardWrites   int
 	stewardRSS      int64
 	stewardRSSEnd   int64
+	stewardAnon     int64
+	stewardFile     int64
 	informerRSS     int64
 	latencies       []time.Duration
 	deadlinesMissed int
@@ -66,6 +68,7 @@ func (r *results) figures() []figure {
 		{"Convergence: client-go baseline", fmt.Sprintf("%s for %d patches", r.baseline.Round(time.Millisecond), r.baselinePatches), "", ""},
 		{"Convergence ratio (Steward / baseline)", fmt.Sprintf("%.2f", ratio), "≤ 1.3", verdict(ratio <= 1.3)},
 		{"Peak RSS: Steward", mib(r.stewardRSSEnd), "< 150 MiB", verdict(r.stewardRSSEnd < 150<<20)},
+		{"RSS at convergence: anonymous / file-backed", fmt.Sprintf("%s / %s", mib(r.stewardAnon), mib(r.stewardFile)), "", ""},
 		{"Peak RSS: full-Secret informer", mib(r.informerRSS), "", ""},
 		{"Memory ratio (Steward / informer)", fmt.Sprintf("%.2f", memRatio), "< 0.25", verdict(memRatio < 0.25)},
 		{"Deadline latency p50", r.percentile(0.5).Round(time.Millisecond).String(), "", ""},
@@ -94,5 +97,8 @@ func (r *results) writeMarkdown(path string) error {
 		"%d ownerships expiring over %s; idle period %s.\n",
 		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes, c.qps, c.burst, c.concurrency,
 		c.deadlines, c.deadlineSpan, c.idle)
+	if len(c.managerFlags) > 0 {
+		fmt.Fprintf(&b, "\nExtra manager flags: `%s`.\n", strings.Join(c.managerFlags, " "))
+	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }

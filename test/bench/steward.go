@@ -57,6 +57,7 @@ func startManager(c config) (*runningManager, error) {
 		"--metrics-secure=false", "--health-probe-bind-address=0", "--decision-log=none",
 		"--kube-api-qps", fmt.Sprint(c.qps), "--kube-api-burst", fmt.Sprint(c.burst),
 		"--max-concurrent-reconciles", fmt.Sprint(c.concurrency))
+	cmd.Args = append(cmd.Args, c.managerFlags...)
 	log, err := os.CreateTemp("", "steward-bench-manager-*.log")
 	if err != nil {
 		return nil, err
@@ -187,6 +188,9 @@ func steward(ctx context.Context, cl *clients, c config, r *results) error {
 		return err
 	}
 	if r.stewardRSS, err = peakRSS(m.cmd.Process.Pid); err != nil {
+		return err
+	}
+	if r.stewardAnon, r.stewardFile, err = residentSplit(m.cmd.Process.Pid); err != nil {
 		return err
 	}
 	logf("Steward: %d identities converged in %s with %d writes; peak RSS %s",

@@ -73,6 +73,7 @@ stringData: {key: not-a-real-key}
 	It("serves Prometheus metrics to an authorized scraper only", func() {
 		for _, args := range [][]string{
 			{"create", "serviceaccount", "prometheus", "-n", "steward-system"},
+			{"create", "serviceaccount", "curious", "-n", "steward-system"},
 			{"create", "clusterrolebinding", "e2e-prometheus", "--clusterrole=steward-metrics-reader",
 				"--serviceaccount=steward-system:prometheus"},
 		} {
@@ -100,7 +101,11 @@ stringData: {key: not-a-real-key}
 		}
 
 		Eventually(func() int { code, _ := scrape(""); return code }).WithTimeout(30 * time.Second).
-			Should(BeElementOf(http.StatusUnauthorized, http.StatusForbidden))
+			Should(Equal(http.StatusUnauthorized))
+		code, _ := scrape("not-a-token")
+		Expect(code).To(Equal(http.StatusUnauthorized), "a token the API server does not know")
+		code, _ = scrape(requestToken("steward-system", "curious"))
+		Expect(code).To(Equal(http.StatusForbidden), "a valid token without get on /metrics")
 		var body string
 		Eventually(func() int { code, b := scrape(token); body = b; return code }).WithTimeout(30 * time.Second).
 			Should(Equal(http.StatusOK))
