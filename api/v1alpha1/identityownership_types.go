@@ -124,6 +124,11 @@ type Rotation struct {
 	MaxAge Duration `json:"maxAge"`
 }
 
+// MaxStatusIdentities is how many identities an IdentityOwnership's or an
+// OwnershipException's status lists (the MaxItems of status.identities);
+// status.identityCount counts them all.
+const MaxStatusIdentities = 1024
+
 // IdentityOwnershipStatus is Steward's evaluation of the ownership. It is
 // evidence: auditors read it.
 type IdentityOwnershipStatus struct {

@@ -114,8 +114,8 @@ func ownershipStatus(status *nhi.IdentityOwnershipStatus, generation int64, res 
 	status.ObservedGeneration = generation
 	setConditions(&status.Conditions, res.Conditions, generation, now)
 	status.Identities = res.Identities
-	if len(status.Identities) > 1024 {
-		status.Identities = status.Identities[:1024]
+	if len(status.Identities) > nhi.MaxStatusIdentities {
+		status.Identities = status.Identities[:nhi.MaxStatusIdentities]
 	}
 	status.IdentityCount = int32(len(res.Identities))
 	status.NextReviewBy = nil

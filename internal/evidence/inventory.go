@@ -18,6 +18,7 @@ package evidence
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
 )
 
 // Row is one identity in the evidence export: who owns it, who approved it,
@@ -88,6 +90,11 @@ func Inventory(src Sources) ([]Row, []string) {
 		if meta.IsStatusConditionTrue(o.Status.Conditions, nhi.ConditionConflict) {
 			continue // its identities belong to an older ownership
 		}
+		if int(o.Status.IdentityCount) > len(o.Status.Identities) {
+			warnings = append(warnings, fmt.Sprintf("IdentityOwnership %s/%s lists %d of the %d identities it covers "+
+				"(its status holds at most %d): split it into smaller ownerships for a complete export",
+				o.Namespace, o.Name, len(o.Status.Identities), o.Status.IdentityCount, nhi.MaxStatusIdentities))
+		}
 		for _, id := range o.Status.Identities {
 			row := rowFor(rows, o.Namespace, string(id.Kind), id.Name)
 			row.State = string(id.State)
@@ -104,6 +111,12 @@ func Inventory(src Sources) ([]Row, []string) {
 		results, _, _ := unstructured.NestedSlice(report.Object, "results")
 		for _, r := range results {
 			fillFromResult(rows, report.GetNamespace(), r)
+		}
+		if total := reportTotal(report); total > len(results) {
+			warnings = append(warnings, fmt.Sprintf("PolicyReport %s/%s lists %d of the namespace's %d governed "+
+				"identities (a report holds at most %d): `kubectl get serviceaccounts,secrets -n %s -l %s` "+
+				"lists every flagged one", report.GetNamespace(), report.GetName(), len(results), total,
+				maxReportResults, report.GetNamespace(), governance.LabelFinding))
 		}
 	}
 	if !src.ReportsAvailable {
@@ -146,6 +159,22 @@ func Inventory(src Sources) ([]Row, []string) {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 	})
 	return out, warnings
+}
+
+// reportTotal is the number of identities a PolicyReport's summary counts,
+// which may exceed the results it lists.
+func reportTotal(report *unstructured.Unstructured) int {
+	summary, _, _ := unstructured.NestedMap(report.Object, "summary")
+	total := 0
+	for _, v := range summary {
+		switch n := v.(type) {
+		case int64:
+			total += int(n)
+		case float64:
+			total += int(n)
+		}
+	}
+	return total
 }
 
 func rowFor(rows map[rowKey]*Row, namespace, kind, name string) *Row {

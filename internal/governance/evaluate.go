@@ -130,8 +130,8 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 		slices.SortFunc(res.Identities, func(a, b nhi.IdentityReference) int {
 			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
 		})
-		if len(res.Identities) > 1024 {
-			res.Identities = res.Identities[:1024]
+		if len(res.Identities) > nhi.MaxStatusIdentities {
+			res.Identities = res.Identities[:nhi.MaxStatusIdentities]
 		}
 	}
 }
