@@ -19,6 +19,7 @@ limitations under the License.
 package e2e
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -27,9 +28,9 @@ import (
 	"github.com/nhi-steward/steward/test/utils"
 )
 
-// The ValidatingAdmissionPolicy in config/admission, exercised by
+// The ValidatingAdmissionPolicies in config/admission, exercised by
 // impersonating the people who submit objects.
-var _ = Describe("Separation of duties at admission", Ordered, func() {
+var _ = Describe("Admission: separation of duties and review retention", Ordered, func() {
 	const namespace = "e2e-admission"
 
 	ownership := func(name, approver string) string {
@@ -103,6 +104,31 @@ spec:
 	It("accepts a review filed by its reviewer, and one synced by a pipeline", func() {
 		Expect(as("alice@example.com", review("by-alice", "alice@example.com")).Err).NotTo(HaveOccurred())
 		result := as("system:serviceaccount:"+namespace+":pipeline", review("synced", "dave@example.com"))
+		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+	})
+
+	It("keeps a completed review: deleting it is refused, deleting one not completed is not", func() {
+		completed := func(name string) func() string {
+			return func() string {
+				return utils.Kubectl("get", "ownershipreview", name, "-n", namespace,
+					"-o", `jsonpath={.status.conditions[?(@.type=="Completed")].status}`).Stdout
+			}
+		}
+		Eventually(completed("by-alice")).WithTimeout(30 * time.Second).Should(Equal("True"))
+		result := utils.Kubectl("delete", "ownershipreview", "by-alice", "-n", namespace)
+		Expect(result.Err).To(HaveOccurred(), "a cluster administrator deleted completed evidence")
+		Expect(result.Stderr).To(ContainSubstring(
+			"OwnershipReview by-alice is completed evidence (Recertify by alice@example.com) and cannot be deleted"))
+
+		orphan := strings.Replace(review("orphan", "alice@example.com"), "{name: batch}", "{name: no-such-ownership}", 1)
+		Expect(as("alice@example.com", orphan).Err).NotTo(HaveOccurred())
+		Eventually(completed("orphan")).WithTimeout(30 * time.Second).Should(Equal("False"))
+		result = utils.Kubectl("delete", "ownershipreview", "orphan", "-n", namespace)
+		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+	})
+
+	It("still deletes a namespace holding completed reviews", func() {
+		result := utils.Kubectl("delete", "namespace", namespace, "--timeout=120s")
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())
 	})
 })
