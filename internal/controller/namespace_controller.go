@@ -18,10 +18,12 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -68,7 +70,7 @@ type NamespaceReconciler struct {
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=serviceaccounts;secrets,verbs=get;list;watch;patch;delete
-// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings;clusterrolebindings,verbs=get;list;update
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings;clusterrolebindings,verbs=get;list;watch;update
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;clusterroles,verbs=bind
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
@@ -134,6 +136,9 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 	everyNamespace := handler.EnqueueRequestsFromMapFunc(r.allNamespaces)
 	specChanged := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 
+	if err := indexBindingSubjects(context.Background(), mgr); err != nil {
+		return fmt.Errorf("indexing bindings by ServiceAccount: %w", err)
+	}
 	c, err := ctrl.NewControllerManagedBy(mgr).
 		Named("namespace").
 		For(&corev1.Namespace{}, builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{})).
@@ -144,6 +149,11 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		Watches(&nhi.OwnershipReview{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipPolicy{}, everyNamespace, specChanged).
 		Watches(&corev1.ConfigMap{}, everyNamespace).
+		// A revoked ServiceAccount named again by a binding is removed again.
+		Watches(&rbacv1.RoleBinding{}, handler.EnqueueRequestsFromMapFunc(subjectNamespaces),
+			builder.WithPredicates(subjectsGained)).
+		Watches(&rbacv1.ClusterRoleBinding{}, handler.EnqueueRequestsFromMapFunc(subjectNamespaces),
+			builder.WithPredicates(subjectsGained)).
 		// Installing the PolicyReport CRD makes every namespace write its report.
 		WatchesRawSource(source.Kind(mgr.GetCache(), &metav1.PartialObjectMetadata{TypeMeta: crdTypeMeta},
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, _ *metav1.PartialObjectMetadata) []reconcileRequest {

@@ -129,11 +129,35 @@ var _ = Describe("Revoking in Enforce mode", func() {
 			return countLines(decisionsAbout(s.namespace, "reporter"), `"type":"action"`, `"action":"Revoke"`)
 		}).WithTimeout(2 * time.Second).Should(Equal(1))
 
+		By("removing it again when a binding names it anew, as a GitOps sync re-applying the binding would")
+		Eventually(func() error {
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(binding), binding)).To(Succeed())
+			binding.Subjects = append(binding.Subjects,
+				rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "reporter", Namespace: s.namespace})
+			return k8sClient.Update(ctx, binding)
+		}).Should(Succeed())
+		// A ServiceAccount subject without a namespace is in the binding's.
+		late := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: "late", Namespace: s.namespace},
+			RoleRef:    binding.RoleRef,
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "reporter"}},
+		}
+		Expect(k8sClient.Create(ctx, late)).To(Succeed())
+		Eventually(subjectsOf(binding)).Should(Equal([]string{"User/colleague@example.com"}))
+		Eventually(subjectsOf(late)).Should(BeEmpty())
+		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Warning RevocationReapplied")))
+		record, err = revoke.DecodeBindings(metadataOf(s.namespace, sa("reporter"))().Annotations[governance.AnnotationRemovedBindings])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(record).To(HaveLen(3), "the binding re-applied is recorded once, the new one added")
+		s.get(s.policy)()
+		Expect(s.policy.Status.RevocationsInWindow).To(BeEquivalentTo(1), "keeping a revocation is not a new one")
+
 		By("restoring the subjects once the identity is owned again")
 		s.ownership("reporting", []nhi.IdentityReference{sa("reporter")})
 		Eventually(s.stateOf(sa("reporter"))).Should(Equal("Owned"))
 		Eventually(subjectsOf(binding)).Should(ConsistOf("User/colleague@example.com", "ServiceAccount/reporter"))
 		Eventually(subjectsOf(clusterBinding)).Should(ConsistOf("ServiceAccount/reporter"))
+		Eventually(subjectsOf(late)).Should(ConsistOf("ServiceAccount/reporter"))
 		Eventually(func() map[string]string { return metadataOf(s.namespace, sa("reporter"))().Annotations }).Should(And(
 			Not(HaveKey(governance.AnnotationRevokedAt)), Not(HaveKey(governance.AnnotationRemovedBindings))))
 		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Normal Restored")))

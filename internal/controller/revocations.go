@@ -24,7 +24,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -43,6 +45,9 @@ const (
 	// EventReasonRevocationHalted: a revocation was due but the policy's
 	// blast-radius cap is reached.
 	EventReasonRevocationHalted = "RevocationHalted"
+	// EventReasonRevocationReapplied: a binding named a revoked
+	// ServiceAccount again, and Steward removed it again.
+	EventReasonRevocationReapplied = "RevocationReapplied"
 )
 
 // revokeDue carries out the revocations the evaluation decided, finishes
@@ -63,7 +68,7 @@ func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs
 		case id.Action == governance.ActionRevoke:
 			err = r.revoke(ctx, in, result, id)
 		case id.State == nhi.StateRevoked:
-			err = r.finishDelete(ctx, in, id)
+			err = r.keepRevoked(ctx, in, id)
 		case id.Identity.Annotations[governance.AnnotationRevokedAt] != "" &&
 			(id.State == nhi.StateOwned || id.State == nhi.StateExcepted):
 			err = r.restore(ctx, in, id)
@@ -119,7 +124,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 				}
 				done = append(done, fmt.Sprintf("DeleteTokens (%d token Secrets deleted%s)", len(tokens), listSuffix(tokens)))
 			case nhi.RevokeRemoveBindings:
-				removed, err := r.removeBindings(ctx, in, id)
+				_, removed, err := r.removeBindings(ctx, in, id)
 				if err != nil {
 					return err
 				}
@@ -157,17 +162,19 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 }
 
 // removeBindings records the subjects it is about to remove on the
-// ServiceAccount first, so that a crash midway loses no record.
-func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) ([]revoke.RemovedBinding, error) {
-	found, err := r.Revoker.FindBindings(ctx, in.snapshot.Namespace, id.Identity.Name)
+// ServiceAccount first, so that a crash midway loses no record. It returns
+// the bindings that named the account now, and every binding recorded.
+func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceInputs,
+	id *governance.IdentityResult) (found, all []revoke.RemovedBinding, err error) {
+	found, err = r.Revoker.FindBindings(ctx, in.snapshot.Namespace, id.Identity.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	recorded, err := revoke.DecodeBindings(id.Identity.Annotations[governance.AnnotationRemovedBindings])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	all := recorded
+	all = recorded
 	for _, b := range found {
 		if !slices.Contains(all, b) {
 			all = append(all, b)
@@ -176,10 +183,58 @@ func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceI
 	if len(all) > len(recorded) {
 		value := revoke.EncodeBindings(all)
 		if err := r.patchAnnotations(ctx, in, id, map[string]*string{governance.AnnotationRemovedBindings: &value}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return all, r.Revoker.RemoveSubjects(ctx, found)
+	return found, all, r.Revoker.RemoveSubjects(ctx, found)
+}
+
+// keepRevoked keeps a revoked identity revoked: it completes a Delete
+// interrupted after its commit, and removes a revoked ServiceAccount again
+// from bindings that name it anew (a GitOps sync re-applying a binding, a
+// person adding it back). The cache's binding index says whether any does;
+// the API server's answer decides what is removed.
+func (r *NamespaceReconciler) keepRevoked(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
+	if err := r.finishDelete(ctx, in, id); err != nil {
+		return err
+	}
+	if id.Identity.Kind != nhi.KindServiceAccount || id.Identity.Annotations[governance.AnnotationRevokedAt] == "" ||
+		!slices.Contains(serviceAccountStrategies(in.snapshot.Policy), nhi.RevokeRemoveBindings) {
+		return nil
+	}
+	named, err := r.namedInBindings(ctx, in.snapshot.Namespace, id.Identity.Name)
+	if err != nil || !named {
+		return err
+	}
+	found, _, err := r.removeBindings(ctx, in, id)
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	message := fmt.Sprintf("%s %s is Revoked, but %d bindings named it again: removed it again%s", id.Identity.Kind,
+		id.Identity.Name, len(found), listSuffix(found))
+	r.recordAction(ctx, in, id, evidence.Decision{Action: EventReasonRevocationReapplied, Message: message},
+		corev1.EventTypeWarning, EventReasonRevocationReapplied)
+	logf.FromContext(ctx).Info("revocation reapplied", "kind", id.Identity.Kind, "name", id.Identity.Name,
+		"bindings", len(found))
+	return nil
+}
+
+// namedInBindings says, from the cache, whether any RoleBinding or
+// ClusterRoleBinding names the ServiceAccount.
+func (r *NamespaceReconciler) namedInBindings(ctx context.Context, namespace, name string) (bool, error) {
+	key := client.MatchingFields{bindingSubjectIndex: namespace + "/" + name}
+	roleBindings := &rbacv1.RoleBindingList{}
+	if err := r.List(ctx, roleBindings, key); err != nil {
+		return false, fmt.Errorf("listing RoleBindings from the cache: %w", err)
+	}
+	if len(roleBindings.Items) > 0 {
+		return true, nil
+	}
+	clusterBindings := &rbacv1.ClusterRoleBindingList{}
+	if err := r.List(ctx, clusterBindings, key); err != nil {
+		return false, fmt.Errorf("listing ClusterRoleBindings from the cache: %w", err)
+	}
+	return len(clusterBindings.Items) > 0, nil
 }
 
 // finishDelete completes a Delete strategy interrupted after its commit.

@@ -105,11 +105,28 @@ func (r *Revoker) DeleteTokens(ctx context.Context, namespace, account string) (
 	return deleted, nil
 }
 
+// ServiceAccountOf is the "namespace/name" of a ServiceAccount subject, as
+// the RBAC authorizer reads it: a RoleBinding's ServiceAccount subject
+// without a namespace is in the binding's namespace (bindingNamespace; empty
+// for a ClusterRoleBinding). False for any other subject.
+func ServiceAccountOf(bindingNamespace string, s rbacv1.Subject) (string, bool) {
+	if s.Kind != rbacv1.ServiceAccountKind {
+		return "", false
+	}
+	namespace := s.Namespace
+	if namespace == "" {
+		namespace = bindingNamespace
+	}
+	return namespace + "/" + s.Name, namespace != ""
+}
+
 // FindBindings lists every RoleBinding (in any namespace) and
 // ClusterRoleBinding naming the ServiceAccount as a subject.
 func (r *Revoker) FindBindings(ctx context.Context, namespace, account string) ([]RemovedBinding, error) {
-	subject := func(s rbacv1.Subject) bool {
-		return s.Kind == rbacv1.ServiceAccountKind && s.Name == account && s.Namespace == namespace
+	want := namespace + "/" + account
+	names := func(bindingNamespace string, s rbacv1.Subject) bool {
+		key, ok := ServiceAccountOf(bindingNamespace, s)
+		return ok && key == want
 	}
 	var found []RemovedBinding
 	roleBindings := &rbacv1.RoleBindingList{}
@@ -118,7 +135,7 @@ func (r *Revoker) FindBindings(ctx context.Context, namespace, account string) (
 	}
 	for _, b := range roleBindings.Items {
 		for _, s := range b.Subjects {
-			if subject(s) {
+			if names(b.Namespace, s) {
 				found = append(found, RemovedBinding{Kind: "RoleBinding", Namespace: b.Namespace, Name: b.Name, RoleRef: b.RoleRef, Subject: s})
 			}
 		}
@@ -129,7 +146,7 @@ func (r *Revoker) FindBindings(ctx context.Context, namespace, account string) (
 	}
 	for _, b := range clusterBindings.Items {
 		for _, s := range b.Subjects {
-			if subject(s) {
+			if names("", s) {
 				found = append(found, RemovedBinding{Kind: "ClusterRoleBinding", Name: b.Name, RoleRef: b.RoleRef, Subject: s})
 			}
 		}
