@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	// Import all Kubernetes client auth plugins (e.g. Azure, GCP, OIDC, etc.)
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
@@ -33,6 +34,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -65,6 +67,7 @@ type flags struct {
 	qps                     float64
 	burst                   int
 	maxConcurrentReconciles int
+	reconcileTimeout        time.Duration
 	stewardNamespace        string
 	decisionLog             string
 	memoryLimit             string
@@ -89,6 +92,9 @@ func parseFlags() (flags, zap.Options) {
 	flag.IntVar(&f.burst, "kube-api-burst", 600, "Burst of queries above --kube-api-qps allowed to the API server.")
 	flag.IntVar(&f.maxConcurrentReconciles, "max-concurrent-reconciles", 4,
 		"How many namespaces are evaluated at once.")
+	flag.DurationVar(&f.reconcileTimeout, "reconcile-timeout", 2*time.Minute,
+		"How long one evaluation may take before it is abandoned and retried, so that a request the API server "+
+			"never answers cannot stall a worker; 0 means no limit.")
 	flag.StringVar(&f.stewardNamespace, "steward-namespace", envOr("POD_NAMESPACE", "steward-system"),
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
@@ -178,6 +184,7 @@ func run(f flags) error {
 		LeaderElectionID:        "steward.nhi.steward.dev",
 		LeaderElectionNamespace: f.leaderElectionNamespace,
 		Cache:                   controller.CacheOptions(),
+		Controller:              config.Controller{ReconciliationTimeout: f.reconcileTimeout},
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)

@@ -67,16 +67,22 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 			return writes, fmt.Errorf("patching %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
 		}
 		writes++
-		r.written.record(in.snapshot.Namespace, id.Identity, labels, annotations)
-		// The patch's watch event may have reached the cache before the
-		// record did, leaving nothing for it to forget.
-		if version, cached := r.cachedVersion(ctx, in.snapshot.Namespace, id.Identity); cached {
-			r.written.observed(id.Identity.UID, version)
-		}
+		r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, labels, annotations)
 		id.Identity.ResourceVersion = obj.ResourceVersion
 		r.recordIdentity(ctx, in, id, obj)
 	}
 	return writes, nil
+}
+
+// recordWrite notes a successful patch in the write ledger, then tells the
+// ledger what the cache holds now: the patch's watch event may have reached
+// the cache before the record did, leaving nothing for it to settle.
+func (r *NamespaceReconciler) recordWrite(ctx context.Context, namespace string, id governance.Identity,
+	patched *metav1.PartialObjectMetadata, labels, annotations map[string]*string) {
+	r.written.record(namespace, id, patched.ResourceVersion, labels, annotations)
+	if version, cached := r.cachedVersion(ctx, namespace, id); cached {
+		r.written.observed(id.UID, version)
+	}
 }
 
 // cachedVersion is the resourceVersion the cache holds for an identity;

@@ -62,6 +62,17 @@ func (s *scenario) bindRole(bindingName, account string, extraSubjects ...rbacv1
 	return binding
 }
 
+// addSubject adds a subject to a RoleBinding, as a GitOps sync re-applying
+// it would.
+func addSubject(binding *rbacv1.RoleBinding, subject rbacv1.Subject) {
+	GinkgoHelper()
+	Eventually(func() error {
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(binding), binding)).To(Succeed())
+		binding.Subjects = append(binding.Subjects, subject)
+		return k8sClient.Update(ctx, binding)
+	}).Should(Succeed())
+}
+
 func subjectsOf(binding client.Object) func() []string {
 	return func() []string {
 		var subjects []rbacv1.Subject
@@ -130,12 +141,7 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		}).WithTimeout(2 * time.Second).Should(Equal(1))
 
 		By("removing it again when a binding names it anew, as a GitOps sync re-applying the binding would")
-		Eventually(func() error {
-			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(binding), binding)).To(Succeed())
-			binding.Subjects = append(binding.Subjects,
-				rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "reporter", Namespace: s.namespace})
-			return k8sClient.Update(ctx, binding)
-		}).Should(Succeed())
+		addSubject(binding, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "reporter", Namespace: s.namespace})
 		// A ServiceAccount subject without a namespace is in the binding's.
 		late := &rbacv1.RoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: "late", Namespace: s.namespace},
@@ -151,6 +157,20 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		Expect(record).To(HaveLen(3), "the binding re-applied is recorded once, the new one added")
 		s.get(s.policy)()
 		Expect(s.policy.Status.RevocationsInWindow).To(BeEquivalentTo(1), "keeping a revocation is not a new one")
+
+		By("leaving bindings alone while the policy is in DryRun, and removing the account again under Enforce")
+		setEnforcement := func(enforcement nhi.EnforcementMode) {
+			Eventually(func() error {
+				s.get(s.policy)()
+				s.policy.Spec.Enforcement = enforcement
+				return k8sClient.Update(ctx, s.policy)
+			}).Should(Succeed())
+		}
+		setEnforcement(nhi.EnforcementDryRun)
+		addSubject(binding, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "reporter", Namespace: s.namespace})
+		Consistently(subjectsOf(binding)).WithTimeout(2 * time.Second).Should(ContainElement("ServiceAccount/reporter"))
+		setEnforcement(nhi.EnforcementEnforce)
+		Eventually(subjectsOf(binding)).Should(Equal([]string{"User/colleague@example.com"}))
 
 		By("restoring the subjects once the identity is owned again")
 		s.ownership("reporting", []nhi.IdentityReference{sa("reporter")})

@@ -195,11 +195,12 @@ func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceI
 // person adding it back). The cache's binding index says whether any does;
 // the API server's answer decides what is removed.
 func (r *NamespaceReconciler) keepRevoked(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
-	if err := r.finishDelete(ctx, in, id); err != nil {
+	if deleted, err := r.finishDelete(ctx, in, id); deleted || err != nil {
 		return err
 	}
+	policy := in.snapshot.Policy
 	if id.Identity.Kind != nhi.KindServiceAccount || id.Identity.Annotations[governance.AnnotationRevokedAt] == "" ||
-		!slices.Contains(serviceAccountStrategies(in.snapshot.Policy), nhi.RevokeRemoveBindings) {
+		!revocationAllowed(policy) || !slices.Contains(serviceAccountStrategies(policy), nhi.RevokeRemoveBindings) {
 		return nil
 	}
 	named, err := r.namedInBindings(ctx, in.snapshot.Namespace, id.Identity.Name)
@@ -237,13 +238,21 @@ func (r *NamespaceReconciler) namedInBindings(ctx context.Context, namespace, na
 	return len(clusterBindings.Items) > 0, nil
 }
 
-// finishDelete completes a Delete strategy interrupted after its commit.
-func (r *NamespaceReconciler) finishDelete(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
+// finishDelete completes a Delete strategy interrupted after its commit,
+// and says whether the identity is deleted.
+func (r *NamespaceReconciler) finishDelete(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) (bool, error) {
 	deletes := id.Identity.Kind == nhi.KindSecret || slices.Contains(serviceAccountStrategies(in.snapshot.Policy), nhi.RevokeDelete)
 	if !deletes || id.Identity.Annotations[governance.AnnotationRevokedAt] == "" {
-		return nil
+		return false, nil
 	}
-	return r.Revoker.Delete(ctx, string(id.Identity.Kind), in.snapshot.Namespace, id.Identity.Name, id.Identity.UID)
+	return true, r.Revoker.Delete(ctx, string(id.Identity.Kind), in.snapshot.Namespace, id.Identity.Name, id.Identity.UID)
+}
+
+// revocationAllowed: the policy enforces, and its cap is not 0, which
+// forbids revocation altogether. Keeping a revocation in force is still
+// revoking: a policy switched to DryRun touches nothing.
+func revocationAllowed(policy *nhi.OwnershipPolicy) bool {
+	return policy.Spec.Enforcement == nhi.EnforcementEnforce && maxRevocationsPerHour(policy) > 0
 }
 
 // restore gives back the binding subjects a revocation removed, now that
@@ -289,7 +298,7 @@ func (r *NamespaceReconciler) commitRevoked(ctx context.Context, in *namespaceIn
 	if err != nil {
 		return err
 	}
-	r.written.record(in.snapshot.Namespace, id.Identity, labels, annotations)
+	r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, labels, annotations)
 	r.recordIdentity(ctx, in, id, obj)
 	id.Identity.Labels, id.Identity.Annotations, id.Identity.ResourceVersion = obj.Labels, obj.Annotations, obj.ResourceVersion
 	return nil
@@ -303,7 +312,7 @@ func (r *NamespaceReconciler) patchAnnotations(ctx context.Context, in *namespac
 	if err != nil {
 		return err
 	}
-	r.written.record(in.snapshot.Namespace, id.Identity, nil, annotations)
+	r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, nil, annotations)
 	id.Identity.Labels, id.Identity.Annotations, id.Identity.ResourceVersion = obj.Labels, obj.Annotations, obj.ResourceVersion
 	return nil
 }

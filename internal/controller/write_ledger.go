@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 
 	"github.com/nhi-steward/steward/internal/governance"
 )
@@ -31,8 +32,8 @@ import (
 // A reconcile may start before the watch event of the previous reconcile's
 // patch reaches the cache. Evaluating that stale copy would see the old
 // state again, patch again, and record the same transition twice. So until
-// the cache shows a newer resourceVersion than the one patched, the patched
-// values are overlaid on the cached metadata.
+// the cache holds the version Steward's last patch produced, or a later one,
+// the patched values are overlaid on the cached metadata.
 type writeLedger struct {
 	mu      sync.Mutex
 	entries map[types.UID]ledgerEntry
@@ -40,16 +41,22 @@ type writeLedger struct {
 
 type ledgerEntry struct {
 	namespace string
-	// staleVersions are the resourceVersions Steward's patches were applied
-	// to: a cache still showing one of them has not seen the patches yet.
+	// written is the resourceVersion Steward's latest patch produced: a
+	// cache holding it, or a later version, has seen every patch.
+	written string
+	// staleVersions are the versions Steward's patches were applied to and
+	// produced before the latest: the fallback when resourceVersions do not
+	// compare (they are etcd revisions, comparable since KEP-5504, but an
+	// aggregated or unusual storage may not give integers).
 	staleVersions map[string]bool
 	labels        map[string]*string
 	annotations   map[string]*string
 }
 
-// record notes a successful patch applied to the identity at its
-// ResourceVersion. Several patches in a row accumulate.
-func (l *writeLedger) record(namespace string, id governance.Identity, labels, annotations map[string]*string) {
+// record notes a successful patch applied to the identity as read at its
+// ResourceVersion, which produced the version written. Several patches in a
+// row accumulate.
+func (l *writeLedger) record(namespace string, id governance.Identity, written string, labels, annotations map[string]*string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.entries == nil {
@@ -61,19 +68,31 @@ func (l *writeLedger) record(namespace string, id governance.Identity, labels, a
 			labels: map[string]*string{}, annotations: map[string]*string{}}
 	}
 	entry.staleVersions[id.ResourceVersion] = true
+	if entry.written != "" {
+		entry.staleVersions[entry.written] = true
+	}
+	entry.written = written
 	maps.Copy(entry.labels, labels)
 	maps.Copy(entry.annotations, annotations)
 	l.entries[id.UID] = entry
 }
 
-// observed is told of each update the cache receives for an identity: once
-// the cache holds a version Steward's patches were not applied to, it has
-// caught up, and the entry is dropped. Without this, entries would wait for
-// the namespace's next evaluation, which a quiet namespace never has.
+// caughtUp says whether a cache holding resourceVersion has seen every
+// patch of the entry.
+func (e ledgerEntry) caughtUp(resourceVersion string) bool {
+	if cmp, err := resourceversion.CompareResourceVersion(resourceVersion, e.written); err == nil {
+		return cmp >= 0
+	}
+	return resourceVersion == e.written || !e.staleVersions[resourceVersion]
+}
+
+// observed is told of each version of an identity the cache holds: once
+// it has caught up, the entry is dropped. Without this, entries would wait
+// for the namespace's next evaluation, which a quiet namespace never has.
 func (l *writeLedger) observed(uid types.UID, resourceVersion string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if entry, pending := l.entries[uid]; pending && !entry.staleVersions[resourceVersion] {
+	if entry, pending := l.entries[uid]; pending && entry.caughtUp(resourceVersion) {
 		delete(l.entries, uid)
 	}
 }
@@ -104,7 +123,7 @@ func (l *writeLedger) overlay(id *governance.Identity) {
 	if !pending {
 		return
 	}
-	if !entry.staleVersions[id.ResourceVersion] {
+	if entry.caughtUp(id.ResourceVersion) {
 		delete(l.entries, id.UID)
 		return
 	}

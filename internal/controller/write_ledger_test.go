@@ -25,59 +25,71 @@ import (
 )
 
 func TestWriteLedger(t *testing.T) {
-	patched := governance.Identity{Name: "reporter", UID: "uid-1", ResourceVersion: "10",
-		Annotations: map[string]string{"steward.dev/state": "Unowned"}}
-	record := func(l *writeLedger) {
-		l.record("payments", patched, nil, map[string]*string{"steward.dev/state": ptr.To("Owned")})
+	read := func(version, state string) governance.Identity {
+		return governance.Identity{Name: "reporter", UID: "uid-1", ResourceVersion: version,
+			Annotations: map[string]string{"steward.dev/state": state}}
 	}
-	stale := func() governance.Identity {
-		id := patched
-		id.Annotations = map[string]string{"steward.dev/state": "Unowned"}
-		return id
+	set := func(state string) map[string]*string { return map[string]*string{"steward.dev/state": ptr.To(state)} }
+	stateSeen := func(l *writeLedger, cached governance.Identity) string {
+		ids := []governance.Identity{cached}
+		l.overlayAll("payments", ids)
+		return ids[0].Annotations["steward.dev/state"]
 	}
 
-	t.Run("a stale cache sees the patched values", func(t *testing.T) {
+	t.Run("a stale cache sees the patched values until it holds the patched version", func(t *testing.T) {
 		var l writeLedger
-		record(&l)
-		l.observed("uid-1", "10") // the cache still holds the patched-over version
-		ids := []governance.Identity{stale()}
-		l.overlayAll("payments", ids)
-		if got := ids[0].Annotations["steward.dev/state"]; got != "Owned" {
+		l.record("payments", read("10", "Unowned"), "11", nil, set("Owned"))
+		l.observed("uid-1", "10")
+		if got := stateSeen(&l, read("10", "Unowned")); got != "Owned" {
 			t.Errorf("state = %q, want the patched Owned", got)
 		}
-		if len(l.entries) != 1 {
-			t.Errorf("%d entries, want 1 until the cache catches up", len(l.entries))
-		}
-	})
-
-	t.Run("the cache catching up forgets the patch", func(t *testing.T) {
-		var l writeLedger
-		record(&l)
 		l.observed("uid-1", "11")
 		if len(l.entries) != 0 {
 			t.Errorf("%d entries after the cache saw version 11, want 0", len(l.entries))
 		}
 	})
 
-	// applyIdentities asks the cache after recording, because the watch
-	// event may come first: observed then finds nothing, and the entry
-	// would wait for the namespace's next evaluation.
-	t.Run("a cache that caught up before the record", func(t *testing.T) {
+	// Reconcile N patches 10→11; before its watch event arrives, reconcile
+	// N+1 reads 10 (with the overlay) and patches 11→12. Version 11 lacks
+	// the second patch: seeing it must not drop the entry.
+	t.Run("a version between two patches is still stale", func(t *testing.T) {
 		var l writeLedger
+		l.record("payments", read("10", "Unowned"), "11", nil, set("Expired"))
+		l.record("payments", read("10", "Unowned"), "12", nil, set("Revoked"))
 		l.observed("uid-1", "11")
-		record(&l)
-		if len(l.entries) != 1 {
-			t.Fatalf("%d entries, want 1", len(l.entries))
+		if got := stateSeen(&l, read("11", "Expired")); got != "Revoked" {
+			t.Errorf("state = %q at version 11, want the second patch's Revoked", got)
 		}
-		l.observed("uid-1", "11") // what applyIdentities does with the cached version
+		l.observed("uid-1", "12")
 		if len(l.entries) != 0 {
-			t.Errorf("%d entries, want 0", len(l.entries))
+			t.Errorf("%d entries after the cache saw version 12, want 0", len(l.entries))
+		}
+	})
+
+	t.Run("a later version, after a relist skipped ours, has seen the patch", func(t *testing.T) {
+		var l writeLedger
+		l.record("payments", read("10", "Unowned"), "11", nil, set("Owned"))
+		l.observed("uid-1", "15")
+		if len(l.entries) != 0 {
+			t.Errorf("%d entries after the cache saw version 15, want 0", len(l.entries))
+		}
+	})
+
+	t.Run("versions that are not integers fall back to the versions patched", func(t *testing.T) {
+		var l writeLedger
+		l.record("payments", read("a", "Unowned"), "b", nil, set("Owned"))
+		if got := stateSeen(&l, read("a", "Unowned")); got != "Owned" {
+			t.Errorf("state = %q, want the patched Owned", got)
+		}
+		l.observed("uid-1", "b")
+		if len(l.entries) != 0 {
+			t.Errorf("%d entries after the cache saw the patched version, want 0", len(l.entries))
 		}
 	})
 
 	t.Run("identities gone from the namespace are forgotten", func(t *testing.T) {
 		var l writeLedger
-		record(&l)
+		l.record("payments", read("10", "Unowned"), "11", nil, set("Owned"))
 		l.overlayAll("payments", nil)
 		if len(l.entries) != 0 {
 			t.Errorf("%d entries, want 0", len(l.entries))

@@ -60,6 +60,9 @@ const (
 	senders = 4
 	// maxNoteBytes is the API's limit on an Event's note.
 	maxNoteBytes = 1024
+	// sendTimeout bounds one attempt, so that a request the API server never
+	// answers does not hold a sender.
+	sendTimeout = 30 * time.Second
 )
 
 // sendBackoff retries an Event the API server did not answer, or answered
@@ -124,7 +127,8 @@ func (r *Recorder) Eventf(regarding, related runtime.Object, eventtype, reason, 
 	select {
 	case r.queue <- event:
 	default:
-		r.log.Info("Event queue full: Event dropped", "reason", reason, "regarding", event.Regarding.Name,
+		// Counted always; logged only verbosely, as a backlog drops many.
+		r.log.V(1).Info("Event queue full: Event dropped", "reason", reason, "regarding", event.Regarding.Name,
 			"namespace", event.Namespace)
 		EventsMetric.WithLabelValues(ResultDropped).Inc()
 	}
@@ -201,7 +205,9 @@ func (r *Recorder) NeedLeaderElection() bool { return false }
 
 func (r *Recorder) send(ctx context.Context, event *eventsv1.Event) {
 	err := apiretry.Do(ctx, sendBackoff, func() error {
-		_, err := r.creator.Create(ctx, event, metav1.CreateOptions{})
+		attempt, cancel := context.WithTimeout(ctx, sendTimeout)
+		defer cancel()
+		_, err := r.creator.Create(attempt, event, metav1.CreateOptions{})
 		return err
 	})
 	if err != nil {

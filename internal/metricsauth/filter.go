@@ -178,7 +178,9 @@ func (g *Guard) authenticate(ctx context.Context, token string) (authenticationv
 // authorize asks the API server whether the user may use verb on path.
 // An allowance is remembered for allowTTL, a denial for denyTTL.
 func (g *Guard) authorize(ctx context.Context, user authenticationv1.UserInfo, verb, path string) (bool, error) {
-	key := fmt.Sprintf("%q %q %q %v %q %q", user.Username, user.UID, user.Groups, user.Extra, verb, path)
+	// %q quotes every string, in the slices and the (sorted) map too, so
+	// that no two different users share a key.
+	key := fmt.Sprintf("%q %q %q %q %q %q", user.Username, user.UID, user.Groups, user.Extra, verb, path)
 	if allowed, found := g.allowed.get(key); found {
 		return allowed, nil
 	}
