@@ -92,6 +92,11 @@ type OwnershipExceptionStatus struct {
 	// +kubebuilder:validation:MaxItems=1024
 	Identities []IdentityReference `json:"identities,omitempty"`
 
+	// identityCount is the number of identities the exception applies to;
+	// identities lists at most 1,024 of them.
+	// +optional
+	IdentityCount int32 `json:"identityCount,omitempty"`
+
 	// expiredAt records when Steward observed the exception's expiry and
 	// resumed enforcement.
 	// +optional
@@ -104,6 +109,7 @@ type OwnershipExceptionStatus struct {
 // +kubebuilder:printcolumn:name="Findings",type=string,JSONPath=`.spec.findings`
 // +kubebuilder:printcolumn:name="Accepted-By",type=string,JSONPath=`.spec.riskAcceptedBy`
 // +kubebuilder:printcolumn:name="Expires",type=string,format=date-time,JSONPath=`.spec.expiresAt`
+// +kubebuilder:printcolumn:name="Identities",type=integer,JSONPath=`.status.identityCount`
 // +kubebuilder:printcolumn:name="Active",type=string,JSONPath=`.status.conditions[?(@.type=="Active")].status`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

@@ -210,6 +210,7 @@ func exceptionStatus(status *nhi.OwnershipExceptionStatus, generation int64, res
 	status.ObservedGeneration = generation
 	setConditions(&status.Conditions, res.Conditions, generation, now)
 	status.Identities = res.Identities
+	status.IdentityCount = int32(res.IdentityCount)
 	switch {
 	case res.Expired && status.ExpiredAt == nil:
 		status.ExpiredAt = &now

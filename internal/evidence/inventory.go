@@ -143,6 +143,11 @@ func Inventory(src Sources) ([]Row, []string) {
 		if !meta.IsStatusConditionTrue(x.Status.Conditions, nhi.ConditionActive) {
 			continue
 		}
+		if int(x.Status.IdentityCount) > len(x.Status.Identities) {
+			warnings = append(warnings, fmt.Sprintf("OwnershipException %s/%s lists %d of the %d identities it "+
+				"applies to (its status holds at most %d): the others show no exception in this export",
+				x.Namespace, x.Name, len(x.Status.Identities), x.Status.IdentityCount, nhi.MaxStatusIdentities))
+		}
 		for _, ref := range x.Status.Identities {
 			if row, ok := rows[rowKey{x.Namespace, string(ref.Kind), ref.Name}]; ok {
 				row.Exceptions = append(row.Exceptions, x.Name+" (until "+x.Spec.ExpiresAt.UTC().Format(time.RFC3339)+")")

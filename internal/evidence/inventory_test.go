@@ -52,6 +52,11 @@ func TestInventoryWarnsWhereTheEvidenceIsIncomplete(t *testing.T) {
 	capped.Status.TotalViolations = 150
 	capped.Status.Violations = make([]nhi.Violation, 100)
 
+	cappedException := nhi.OwnershipException{ObjectMeta: metav1.ObjectMeta{Namespace: "payments", Name: "legacy"}}
+	cappedException.Status.Conditions = []metav1.Condition{{Type: nhi.ConditionActive, Status: metav1.ConditionTrue}}
+	cappedException.Status.IdentityCount = nhi.MaxStatusIdentities + 6
+	cappedException.Status.Identities = make([]nhi.IdentityReference, nhi.MaxStatusIdentities)
+
 	for _, tc := range []struct {
 		name string
 		src  Sources
@@ -66,6 +71,9 @@ func TestInventoryWarnsWhereTheEvidenceIsIncomplete(t *testing.T) {
 		{name: "an ownership's status at its cap", src: Sources{ReportsAvailable: true,
 			Ownerships: []nhi.IdentityOwnership{ownership(nhi.MaxStatusIdentities+1, nhi.MaxStatusIdentities)}},
 			want: []string{"IdentityOwnership payments/batch lists 1024 of the 1025 identities it covers"}},
+		{name: "an exception's status at its cap", src: Sources{ReportsAvailable: true,
+			Exceptions: []nhi.OwnershipException{cappedException}},
+			want: []string{"OwnershipException payments/legacy lists 1024 of the 1030 identities it applies to"}},
 		{name: "no reports, a policy's violations at their cap", src: Sources{Policies: []nhi.OwnershipPolicy{capped}},
 			want: []string{"policy baseline lists only the first violations"}},
 	} {

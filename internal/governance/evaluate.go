@@ -130,6 +130,7 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 		slices.SortFunc(res.Identities, func(a, b nhi.IdentityReference) int {
 			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
 		})
+		res.IdentityCount = len(res.Identities)
 		if len(res.Identities) > nhi.MaxStatusIdentities {
 			res.Identities = res.Identities[:nhi.MaxStatusIdentities]
 		}

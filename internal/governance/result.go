@@ -123,9 +123,12 @@ type OwnershipResult struct {
 // ExceptionResult is the desired status of one OwnershipException.
 type ExceptionResult struct {
 	Conditions []metav1.Condition
-	Identities []nhi.IdentityReference
-	Active     bool
-	Expired    bool
+	// Identities are the first nhi.MaxStatusIdentities identities the
+	// exception applies to, sorted; IdentityCount counts them all.
+	Identities    []nhi.IdentityReference
+	IdentityCount int
+	Active        bool
+	Expired       bool
 }
 
 // ReviewResult is the desired status of one OwnershipReview.

@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -699,11 +700,26 @@ func TestExceptionStatus(t *testing.T) {
 			equal(t, "condition count", len(r.Conditions), 3)
 			checkConditions(t, "exception", r.Conditions, tc.conds...)
 			equal(t, "Identities", r.Identities, tc.identities)
+			equal(t, "IdentityCount", r.IdentityCount, len(tc.identities))
 			if m := findCondition(t, r.Conditions, nhi.ConditionActive).Message; !strings.Contains(m, tc.message) {
 				t.Errorf("Active message %q does not contain %q", m, tc.message)
 			}
 		})
 	}
+
+	t.Run("status lists at most MaxStatusIdentities, and counts them all", func(t *testing.T) {
+		var identities []Identity
+		var refs []nhi.IdentityReference
+		for i := range nhi.MaxStatusIdentities + 1 {
+			name := fmt.Sprintf("sa-%04d", i)
+			identities = append(identities, sa(name))
+			refs = append(refs, saRef(name))
+		}
+		r := Evaluate(build(ids(identities...), excepts(x(ref.Add(day), refs...)))).Exceptions["x"]
+		equal(t, "listed", len(r.Identities), nhi.MaxStatusIdentities)
+		equal(t, "IdentityCount", r.IdentityCount, nhi.MaxStatusIdentities+1)
+		equal(t, "first listed", r.Identities[0], saRef("sa-0000"))
+	})
 
 	t.Run("a deleting exception is ignored", func(t *testing.T) {
 		xd := x(ref.Add(day), saRef("orphan"))
