@@ -14,7 +14,14 @@ namespace=steward-system
 account=steward-controller-manager
 
 server="$("${KUBECTL}" config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
-ca_file="$("${KUBECTL}" config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority}')"
+# The admin kubeconfig gives its CA as a file or inline; the manager's gets
+# it inline either way, so that it does not depend on that file.
+ca_data="$("${KUBECTL}" config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
+if [[ -z "${ca_data}" ]]; then
+  ca_file="$("${KUBECTL}" config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority}')"
+  [[ -n "${ca_file}" ]] || { echo "manager-kubeconfig: the admin kubeconfig names no CA" >&2; exit 1; }
+  ca_data="$(base64 -w0 <"${ca_file}")"
+fi
 token="$("${KUBECTL}" create token "${account}" --namespace "${namespace}" --duration 24h)"
 
 umask 077
@@ -25,7 +32,7 @@ clusters:
 - name: local
   cluster:
     server: ${server}
-    certificate-authority: ${ca_file}
+    certificate-authority-data: ${ca_data}
 users:
 - name: ${namespace}:${account}
   user:
