@@ -98,10 +98,10 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	// 3. Apply: revocations due (Enforce only), then status, so history is
 	// recorded before the identity carries its new state; then the
-	// identities' metadata, with their events.
-	if err := r.revokeDue(ctx, in, &result); err != nil {
-		return ctrl.Result{}, err
-	}
+	// identities' metadata, with their events. A revocation that fails is
+	// retried, but does not hold up the rest of the namespace: its error is
+	// returned once everything else is applied.
+	revocationErr := r.revokeDue(ctx, in, &result)
 	if err := r.writeStatuses(ctx, in, &result); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -118,6 +118,9 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}
 
+	if revocationErr != nil {
+		return ctrl.Result{}, revocationErr
+	}
 	requeue := time.Duration(0)
 	if !result.NextDeadline.IsZero() {
 		requeue = max(result.NextDeadline.Sub(r.Clock.Now()), time.Millisecond)

@@ -22,6 +22,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -215,6 +216,64 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		Eventually(s.eventsFor("stray-key")).Should(ContainElement(
 			And(ContainSubstring("Warning Revoked"), ContainSubstring("upstream credential"))))
 		Expect(countLines(decisionsAbout(s.namespace, "stray"), `"action":"Revoke"`)).To(Equal(1))
+	})
+
+	It("keeps governing a namespace while one revocation keeps failing", func() {
+		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
+		// An admission policy elsewhere in the cluster protects one binding.
+		locked := "locked-" + s.namespace
+		policy := &admissionregistrationv1.ValidatingAdmissionPolicy{
+			ObjectMeta: metav1.ObjectMeta{Name: locked},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
+				FailurePolicy: ptr.To(admissionregistrationv1.Fail),
+				MatchConstraints: &admissionregistrationv1.MatchResources{
+					ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
+						RuleWithOperations: admissionregistrationv1.RuleWithOperations{
+							Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Update},
+							Rule: admissionregistrationv1.Rule{APIGroups: []string{rbacv1.GroupName},
+								APIVersions: []string{"v1"}, Resources: []string{"rolebindings"}},
+						},
+					}},
+				},
+				Validations: []admissionregistrationv1.Validation{{
+					Expression: "object.metadata.namespace != '" + s.namespace + "' || object.metadata.name != 'locked'",
+					Message:    "this binding is managed elsewhere",
+				}},
+			},
+		}
+		binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: locked},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{PolicyName: locked,
+				ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny}},
+		}
+		for _, obj := range []client.Object{policy, binding} {
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(func() { Expect(k8sClient.Delete(ctx, obj)).To(Succeed()) })
+		}
+		lockedBinding := s.bindRole("locked", "stuck")
+		// The API server enforces the policy once it has loaded it.
+		Eventually(func() string {
+			probe := &rbacv1.RoleBinding{}
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(lockedBinding), probe)).To(Succeed())
+			probe.Labels = map[string]string{"probe": probe.ResourceVersion}
+			err := k8sClient.Update(ctx, probe)
+			if err == nil {
+				return ""
+			}
+			return err.Error()
+		}).Should(ContainSubstring("this binding is managed elsewhere"))
+
+		s.serviceAccount("stuck")
+		s.serviceAccount("stray")
+		s.serviceAccount("api")
+		s.ownership("api", []nhi.IdentityReference{sa("api")})
+
+		Eventually(s.findingLabel(sa("stray"))).Should(Equal("revoked"))
+		Eventually(s.stateOf(sa("api"))).Should(Equal("Owned"))
+		Eventually(s.stateOf(sa("stuck"))).Should(Equal("Unowned"))
+		Consistently(s.findingLabel(sa("stuck"))).WithTimeout(2 * time.Second).ShouldNot(Equal("revoked"))
+		Expect(metadataOf(s.namespace, sa("stuck"))().Annotations).To(HaveKey(governance.AnnotationRevoking),
+			"the failed revocation stays marked in progress, to be finished without being counted again")
 	})
 
 	It("stops at the blast-radius cap, sets EnforcementHalted and keeps reporting", func() {

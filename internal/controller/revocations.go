@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -54,12 +55,15 @@ const (
 // any interrupted by a restart, and restores access to identities that are
 // Owned again. Each revocation is committed by one patch that marks the
 // identity Revoked; its Event and decision-log line follow that patch, so it
-// is recorded exactly once.
+// is recorded exactly once. One identity's failure (a binding an admission
+// policy protects, say) does not stop the others: the errors are returned
+// together.
 func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
 	policy := in.snapshot.Policy
 	if policy == nil || r.Revoker == nil || governance.IsProtected(in.snapshot.Namespace, r.StewardNamespace) {
 		return nil
 	}
+	var errs []error
 	for i := range result.Identities {
 		id := &result.Identities[i]
 		var err error
@@ -77,10 +81,10 @@ func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs
 			err = nil
 		}
 		if err != nil {
-			return fmt.Errorf("revocation of %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
+			errs = append(errs, fmt.Errorf("revocation of %s %s: %w", id.Identity.Kind, id.Identity.Name, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, result *governance.Result,
