@@ -39,7 +39,7 @@ go test -tags e2e -count=1 -timeout 30m ./test/reliability/ -v -ginkgo.v
   echo
   cat "${OUT}/figures.md"
   echo
-  echo "Events are sent asynchronously by Kubernetes' event recorder, so a \`kill -9\`"
+  echo "Events are sent asynchronously, from Steward's Event queue, so a \`kill -9\`"
   echo "can drop Events not yet sent; the decision log (written synchronously, just before the"
   echo "patch that commits a revocation) and the identity's \`steward.dev/revoked-at\`"
   echo "annotation are the records that survive a crash."
