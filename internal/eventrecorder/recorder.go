@@ -99,7 +99,7 @@ type Recorder struct {
 // config) and never slow the reconcilers' writes.
 func New(config *rest.Config, httpClient *http.Client, scheme *runtime.Scheme, reportingController string,
 	log logr.Logger) (*Recorder, error) {
-	client, err := eventsclient.NewForConfigAndClient(rest.CopyConfig(config), httpClient)
+	client, err := eventsclient.NewForConfigAndClient(config, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("creating the Event client: %w", err)
 	}

@@ -44,11 +44,13 @@ type creator struct {
 	mu      sync.Mutex
 	created []*eventsv1.Event
 	err     error
+	calls   int
 }
 
 func (c *creator) Create(_ context.Context, event *eventsv1.Event, _ metav1.CreateOptions) (*eventsv1.Event, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.calls++
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -174,6 +176,11 @@ func TestStartSendsQueuedEventsAndDoesNotRetryARefusal(t *testing.T) {
 	if got := testutil.ToFloat64(EventsMetric.WithLabelValues(ResultFailed)) - failedBefore; got != 1 {
 		t.Errorf("refused Events counted: %v, want 1", got)
 	}
+	c.mu.Lock()
+	if c.calls != 11 {
+		t.Errorf("%d Create calls for 10 Events and a refused one, want 11: a refusal was retried", c.calls)
+	}
+	c.mu.Unlock()
 	cancel()
 	<-done
 }

@@ -37,17 +37,7 @@ var _ = Describe("Evidence through the ecosystem's interfaces", Ordered, func() 
 	const namespace = "e2e-evidence"
 
 	BeforeAll(func() {
-		result := utils.KubectlWithInput(`
-apiVersion: v1
-kind: Namespace
-metadata: {name: `+namespace+`, labels: {steward.dev/e2e: evidence}}
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipPolicy
-metadata: {name: e2e-evidence}
-spec:
-  namespaceSelector: {matchLabels: {steward.dev/e2e: evidence}}
-  rules: [{finding: Unowned, action: Flag}]
+		result := utils.KubectlWithInput(utils.GovernedNamespace(namespace, `  rules: [{finding: Unowned, action: Flag}]`)+`
 ---
 apiVersion: v1
 kind: ServiceAccount

@@ -49,17 +49,7 @@ data:
     leaver@example.com
     carol@example.com
     dave@example.com
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: `+namespace+`, labels: {steward.dev/e2e: offboarding}}
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipPolicy
-metadata: {name: e2e-offboarding}
-spec:
-  namespaceSelector: {matchLabels: {steward.dev/e2e: offboarding}}
-  kinds: [ServiceAccount]
+`+utils.GovernedNamespace(namespace, `  kinds: [ServiceAccount]
   enforcement: Enforce
   ownerDirectory:
     configMapRef: {namespace: steward-system, name: e2e-people}
@@ -67,7 +57,7 @@ spec:
     maxShrinkPercent: 50
   rules:
   - {finding: OwnerDeparted, action: Revoke, revokeAfter: 5s}
-  revocation: {serviceAccountStrategies: [RemoveBindings]}
+  revocation: {serviceAccountStrategies: [RemoveBindings]}`)+`
 ---
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
@@ -78,22 +68,7 @@ spec:
   purpose: Nightly revenue report.
   approval: {approvedBy: carol@example.com, approvedAt: "2026-11-01T00:00:00Z", reference: SEC-77}
   expiresAt: "2030-01-01T00:00:00Z"
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: reporting, namespace: `+namespace+`}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: read-configmaps, namespace: `+namespace+`}
-rules: [{apiGroups: [""], resources: [configmaps], verbs: [list]}]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: reporting, namespace: `+namespace+`}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-configmaps}
-subjects: [{kind: ServiceAccount, name: reporting, namespace: `+namespace+`}]
-`, "apply", "-f", "-")
+`+utils.ReaderRole(namespace)+utils.BoundServiceAccount(namespace, "reporting"), "apply", "-f", "-")
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())
 		Eventually(func() string {
 			return utils.Kubectl("get", "sa", "reporting", "-n", namespace, "-o", `jsonpath={.metadata.annotations.steward\.dev/state}`).Stdout

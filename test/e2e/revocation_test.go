@@ -46,26 +46,10 @@ func (s revocationScenario) apply(manifest string) {
 
 func (s revocationScenario) setUp() {
 	GinkgoHelper()
-	s.apply(fmt.Sprintf(`
-apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s, labels: {steward.dev/e2e: %[1]s}}
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipPolicy
-metadata: {name: %[1]s}
-spec:
-  namespaceSelector: {matchLabels: {steward.dev/e2e: %[1]s}}
-  kinds: [ServiceAccount]
+	s.apply(utils.GovernedNamespace(s.namespace, `  kinds: [ServiceAccount]
   enforcement: Enforce
   rules: [{finding: Unowned, action: Revoke}]
-  revocation: {serviceAccountStrategies: [%[2]s]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: read-configmaps, namespace: %[1]s}
-rules: [{apiGroups: [""], resources: [configmaps], verbs: [list]}]
-`, s.namespace, s.strategy))
+  revocation: {serviceAccountStrategies: [`+s.strategy+`]}`) + utils.ReaderRole(s.namespace))
 	for _, account := range []string{"keeper", "target"} {
 		// The ownership comes first: an unowned ServiceAccount is revoked at once.
 		s.apply(fmt.Sprintf(`
@@ -79,17 +63,7 @@ spec:
   approval: {approvedBy: carol@example.com, approvedAt: "2026-11-01T00:00:00Z", reference: SEC-42}
   expiresAt: "2030-01-01T00:00:00Z"
 `, s.namespace, account))
-		s.apply(fmt.Sprintf(`
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: %[2]s, namespace: %[1]s}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: %[2]s, namespace: %[1]s}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-configmaps}
-subjects: [{kind: ServiceAccount, name: %[2]s, namespace: %[1]s}]
-`, s.namespace, account))
+		s.apply(utils.BoundServiceAccount(s.namespace, account))
 	}
 	Eventually(func() string {
 		return utils.Kubectl("get", "sa", "target", "-n", s.namespace,

@@ -53,38 +53,13 @@ func apply(manifest string) {
 func enforcedNamespace(namespace string, n int) {
 	GinkgoHelper()
 	var b strings.Builder
-	fmt.Fprintf(&b, `
-apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s, labels: {steward.dev/reliability: %[1]s}}
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipPolicy
-metadata: {name: %[1]s}
-spec:
-  namespaceSelector: {matchLabels: {steward.dev/reliability: %[1]s}}
-  kinds: [ServiceAccount]
+	b.WriteString(utils.GovernedNamespace(namespace, `  kinds: [ServiceAccount]
   enforcement: Enforce
   rules: [{finding: Unowned, action: Revoke}]
-  revocation: {serviceAccountStrategies: [RemoveBindings], maxRevocationsPerHour: 10000}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: read-configmaps, namespace: %[1]s}
-rules: [{apiGroups: [""], resources: [configmaps], verbs: [list]}]
-`, namespace)
+  revocation: {serviceAccountStrategies: [RemoveBindings], maxRevocationsPerHour: 10000}`))
+	b.WriteString(utils.ReaderRole(namespace))
 	for i := range n {
-		fmt.Fprintf(&b, `---
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: bot-%04[2]d, namespace: %[1]s}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: bot-%04[2]d, namespace: %[1]s}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-configmaps}
-subjects: [{kind: ServiceAccount, name: bot-%04[2]d, namespace: %[1]s}]
-`, namespace, i)
+		b.WriteString(utils.BoundServiceAccount(namespace, fmt.Sprintf("bot-%04d", i)))
 	}
 	apply(b.String())
 	DeferCleanup(func() {
@@ -224,19 +199,8 @@ var _ = Describe("Reliability", Ordered, func() {
 		m := startManager()
 		DeferCleanup(m.Stop)
 		half := size.restartIdentities / 2
-		apply(fmt.Sprintf(`
-apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s, labels: {steward.dev/reliability: %[1]s}}
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipPolicy
-metadata: {name: %[1]s}
-spec:
-  namespaceSelector: {matchLabels: {steward.dev/reliability: %[1]s}}
-  kinds: [ServiceAccount]
-  rules: [{finding: Unowned, action: Flag}]
-`, namespace))
+		apply(utils.GovernedNamespace(namespace, `  kinds: [ServiceAccount]
+  rules: [{finding: Unowned, action: Flag}]`))
 		DeferCleanup(func() {
 			utils.Kubectl("delete", "ownershippolicy", namespace, "--ignore-not-found")
 			utils.Kubectl("delete", "namespace", namespace, "--wait=false")
