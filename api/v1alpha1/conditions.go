@@ -75,6 +75,13 @@ const (
 	ReasonApprovalMissing = "ApprovalMissing"
 	// ReasonApprovalNotRequired: the policy does not require an approval.
 	ReasonApprovalNotRequired = "ApprovalNotRequired"
+	// ReasonApprovalOutdated: the identities, selector, owner or expiry
+	// changed after the approval was given; it needs a new approval (a new
+	// spec.approval.approvedAt, recorded by the approver).
+	ReasonApprovalOutdated = "ApprovalOutdated"
+	// ReasonApprovalInFuture: spec.approval.approvedAt is later than now; it
+	// counts as no approval until then.
+	ReasonApprovalInFuture = "ApprovalInFuture"
 	// ReasonValidityTooLong: expiresAt − approvedAt exceeds the policy's
 	// maxValidity.
 	ReasonValidityTooLong = "ValidityTooLong"
@@ -121,4 +128,7 @@ const (
 	ReasonDecisionApplied   = "DecisionApplied"
 	ReasonSelfReview        = "SelfReview"
 	ReasonOwnershipNotFound = "OwnershipNotFound"
+	// ReasonRevokeNotOverturned: a Recertify filed after a Revoke decision
+	// without spec.overturnsRevoke; the Revoke stands.
+	ReasonRevokeNotOverturned = "RevokeNotOverturned"
 )

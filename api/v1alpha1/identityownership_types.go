@@ -179,11 +179,39 @@ type IdentityOwnershipStatus struct {
 	// +optional
 	RecordedOwner *Owner `json:"recordedOwner,omitempty"`
 
+	// approvalRecord is what Steward saw approved: a digest of
+	// spec.approval, a digest of what it covers (identities, selector,
+	// owner, expiresAt) at that time, and when Steward first saw it. When
+	// the covered fields change under the same approval, the ownership is
+	// Unapproved (reason ApprovalOutdated) until the approver records a new
+	// approval. Only Steward writes it.
+	// +optional
+	ApprovalRecord *ApprovalRecord `json:"approvalRecord,omitempty"`
+
 	// history lists the latest transitions and actions, newest first.
 	// +optional
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=20
 	History []HistoryEntry `json:"history,omitempty"`
+}
+
+// ApprovalRecord is Steward's record of an approval it has seen.
+type ApprovalRecord struct {
+	// approvalDigest is the SHA-256 of spec.approval as first seen.
+	// +required
+	// +kubebuilder:validation:MaxLength=64
+	ApprovalDigest string `json:"approvalDigest"`
+	// contentDigest is the SHA-256 of spec.identities, spec.selector,
+	// spec.owner and spec.expiresAt when the approval was first seen: what
+	// the approval covers.
+	// +required
+	// +kubebuilder:validation:MaxLength=64
+	ContentDigest string `json:"contentDigest"`
+	// firstSeen is when Steward first saw this approval. An approval counts
+	// from the earlier of spec.approval.approvedAt and firstSeen, so a
+	// future-dated approvedAt postpones nothing.
+	// +required
+	FirstSeen metav1.Time `json:"firstSeen"`
 }
 
 // IdentityStatus is the evaluation of one identity.

@@ -234,6 +234,7 @@ type PolicyRule struct {
 }
 
 // Revocation configures revocation strategies and the blast-radius cap.
+// +kubebuilder:validation:XValidation:rule="!has(self.maxRevocationsPerNamespacePerHour) || !has(self.maxRevocationsPerHour) || self.maxRevocationsPerNamespacePerHour <= self.maxRevocationsPerHour",message="spec.revocation.maxRevocationsPerNamespacePerHour must not exceed spec.revocation.maxRevocationsPerHour"
 type Revocation struct {
 	// serviceAccountStrategies are applied in order to revoke a
 	// ServiceAccount.
@@ -261,6 +262,15 @@ type Revocation struct {
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=10000
 	MaxRevocationsPerHour *int32 `json:"maxRevocationsPerHour,omitempty"`
+
+	// maxRevocationsPerNamespacePerHour is each governed namespace's share
+	// of maxRevocationsPerHour, so that one namespace (one tenant) cannot
+	// spend the whole policy's budget and halt enforcement everywhere else.
+	// Unset: half of maxRevocationsPerHour, rounded up.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	MaxRevocationsPerNamespacePerHour *int32 `json:"maxRevocationsPerNamespacePerHour,omitempty"`
 }
 
 // OwnershipPolicyStatus aggregates what Steward found in the governed

@@ -51,6 +51,13 @@ type OwnershipReviewSpec struct {
 	// +required
 	Decision ReviewDecision `json:"decision"`
 
+	// overturnsRevoke must be true for a Recertify that overturns an earlier
+	// Revoke decision on the same ownership; without it such a Recertify is
+	// not applied (Completed=False, reason RevokeNotOverturned). The
+	// admission policy admits it only from a requester allowed the verb
+	// "overturn" on ownershipreviews in the namespace.
+	// +optional
+	OverturnsRevoke bool `json:"overturnsRevoke,omitempty"`
 	// notes record what was checked and why the decision was taken.
 	// +optional
 	// +kubebuilder:validation:MaxLength=4096

@@ -69,14 +69,20 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 		writes++
 		r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, labels, annotations)
 		id.Identity.ResourceVersion = obj.ResourceVersion
-		r.recordIdentity(ctx, in, id, obj)
 	}
 	return writes, nil
 }
 
-// recordWrite notes a successful patch in the write ledger, then tells the
-// ledger what the cache holds now: the patch's watch event may have reached
-// the cache before the record did, leaving nothing for it to settle.
+// recordTransitions records, once each, the transitions and due
+// revocations that the ledger now holds: a decision-log line, an Event and
+// a log line. It runs after the ledger write, so that a crash repeats
+// nothing and loses nothing the ledger does not also lose.
+func (r *NamespaceReconciler) recordTransitions(ctx context.Context, in *namespaceInputs, result *governance.Result) {
+	for i := range result.Identities {
+		r.recordIdentity(ctx, in, &result.Identities[i])
+	}
+}
+
 func (r *NamespaceReconciler) recordWrite(ctx context.Context, namespace string, id governance.Identity,
 	patched *metav1.PartialObjectMetadata, labels, annotations map[string]*string) {
 	r.written.record(namespace, id, patched.ResourceVersion, labels, annotations)
@@ -123,9 +129,9 @@ func (r *NamespaceReconciler) patchMetadata(ctx context.Context, namespace strin
 
 // recordIdentity emits the Event and decision-log lines of a patched
 // identity's transition and newly due action.
-func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
-	obj *metav1.PartialObjectMetadata) {
+func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) {
 	log := logf.FromContext(ctx)
+	obj := identityObject(in.snapshot.Namespace, id.Identity)
 	base := evidence.Decision{
 		Time: in.snapshot.Now, Namespace: in.snapshot.Namespace, Kind: string(id.Identity.Kind),
 		Name: id.Identity.Name, UID: string(id.Identity.UID), Findings: nhi.FindingNames(id.Findings),
@@ -153,8 +159,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 			"from", id.PreviousState, "to", id.State, "findings", base.Findings)
 	}
 
-	hadWouldRevoke := id.Identity.Labels[governance.LabelWouldRevoke] == "true"
-	if id.Action == governance.ActionWouldRevoke && !hadWouldRevoke {
+	if id.Action == governance.ActionWouldRevoke && !id.Identity.Recorded.WouldRevoke {
 		d := base
 		d.Type, d.Action, d.Reason = evidence.DecisionAction, string(id.Action), id.ActionReason
 		reason := EventReasonWouldRevoke
@@ -185,12 +190,17 @@ func (r *NamespaceReconciler) recordAction(ctx context.Context, in *namespaceInp
 	}
 	r.decide(ctx, d)
 	evidence.CountAction(d.Action, id.Identity.Kind)
+	r.Recorder.Eventf(identityObject(in.snapshot.Namespace, id.Identity), nil, eventType, reason, d.Action, "%s", d.Message)
+}
+
+// identityObject is an identity as the target of an Event or a patch.
+func identityObject(namespace string, id governance.Identity) *metav1.PartialObjectMetadata {
 	obj := &metav1.PartialObjectMetadata{TypeMeta: serviceAccountTypeMeta}
-	if id.Identity.Kind == nhi.KindSecret {
+	if id.Kind == nhi.KindSecret {
 		obj.TypeMeta = secretTypeMeta
 	}
-	obj.Namespace, obj.Name, obj.UID = in.snapshot.Namespace, id.Identity.Name, id.Identity.UID
-	r.Recorder.Eventf(obj, nil, eventType, reason, d.Action, "%s", d.Message)
+	obj.Namespace, obj.Name, obj.UID = namespace, id.Name, id.UID
+	return obj
 }
 
 func (r *NamespaceReconciler) decide(ctx context.Context, d evidence.Decision) {

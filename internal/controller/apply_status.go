@@ -124,6 +124,7 @@ func ownershipStatus(status *nhi.IdentityOwnershipStatus, generation int64, res 
 		status.NextReviewBy = &t
 	}
 	status.LastReview = res.LastReview
+	status.ApprovalRecord = res.ApprovalRecord
 	switch {
 	case res.Revoked && status.RevokedAt == nil:
 		status.RevokedAt = &now

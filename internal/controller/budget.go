@@ -21,11 +21,10 @@ import (
 	"fmt"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/clock"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
@@ -38,55 +37,95 @@ const revocationWindow = time.Hour
 const defaultMaxRevocationsPerHour = 10
 
 // RevocationBudget enforces the blast-radius cap: at most
-// spec.revocation.maxRevocationsPerHour revocations per policy per hour. The
-// count lives in the policy's status and is updated with optimistic
-// concurrency before each revocation, so it survives restarts and
-// concurrent reconciles: a crash can make it count a revocation twice,
-// never allow one more.
+// spec.revocation.maxRevocationsPerHour revocations per policy in any hour,
+// and at most maxRevocationsPerNamespacePerHour of them in one namespace, so
+// that one tenant cannot halt enforcement everywhere else. The count lives
+// in the policy's ledger (Steward's namespace, written only here) and is
+// updated with optimistic concurrency before each revocation, so it
+// survives restarts and concurrent reconciles: a crash can make it count a
+// revocation twice, never allow one more. The policy reconciler only reads
+// it, for the policy's status.
 type RevocationBudget struct {
-	// Reader reads the policy from the API server, not from a cache.
-	Reader client.Reader
-	Writer client.StatusClient
-	Clock  clock.PassiveClock
-	// Notify is told which policy's status changed.
+	Ledgers *Ledgers
+	Clock   clock.PassiveClock
+	// Notify is told which policy's budget changed.
 	Notify func(policy string)
 }
 
-// Reserve takes one revocation from a policy's budget. It returns false when
-// the cap is reached, with the end of the current window.
-func (b *RevocationBudget) Reserve(ctx context.Context, policyName string) (bool, time.Time, error) {
+// Reserve takes one revocation of an identity in a namespace from a
+// policy's budget. It returns false when the policy's cap or the
+// namespace's share is reached, with the instant a slot frees up.
+func (b *RevocationBudget) Reserve(ctx context.Context, policy *nhi.OwnershipPolicy, namespace string,
+	uid types.UID) (bool, time.Time, error) {
 	reserved := false
-	var windowEnd time.Time
+	var retryAt time.Time
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		policy := &nhi.OwnershipPolicy{}
-		if err := b.Reader.Get(ctx, client.ObjectKey{Name: policyName}, policy); err != nil {
+		ledger, err := b.Ledgers.Get(ctx, policyLedgerName(policy.Name))
+		if err != nil {
 			return err
 		}
 		now := b.Clock.Now()
-		status := &policy.Status
-		if status.RevocationWindowStart == nil || !now.Before(status.RevocationWindowStart.Add(revocationWindow)) {
-			start := metav1.NewTime(now.Truncate(time.Second))
-			status.RevocationWindowStart, status.RevocationsInWindow = &start, 0
+		window := inWindow(ledger.Status.Budget, now)
+		var inNamespace []nhi.BudgetEntry
+		for _, e := range window {
+			if e.Namespace == namespace {
+				inNamespace = append(inNamespace, e)
+			}
 		}
-		windowEnd = status.RevocationWindowStart.Add(revocationWindow)
-		if status.RevocationsInWindow >= maxRevocationsPerHour(policy) {
-			reserved = false
+		switch {
+		case int32(len(window)) >= maxRevocationsPerHour(policy):
+			reserved, retryAt = false, windowFrees(window)
+			return nil
+		case int32(len(inNamespace)) >= maxRevocationsPerNamespacePerHour(policy):
+			reserved, retryAt = false, windowFrees(inNamespace)
 			return nil
 		}
-		status.RevocationsInWindow++
 		reserved = true
-		return b.Writer.Status().Update(ctx, policy)
+		window = append(window, nhi.BudgetEntry{Namespace: namespace, UID: uid, At: metav1.NewTime(now.Truncate(time.Second))})
+		if err := b.Ledgers.Create(ctx, ledger); err != nil {
+			return err
+		}
+		ledger.Status.Budget = window
+		return b.Ledgers.Writer.Status().Update(ctx, ledger)
 	})
 	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return false, time.Time{}, nil
+		return false, time.Time{}, fmt.Errorf("reserving a revocation under policy %s: %w", policy.Name, err)
+	}
+	if reserved && b.Notify != nil {
+		b.Notify(policy.Name)
+	}
+	return reserved, retryAt, nil
+}
+
+// inWindow keeps the entries of the last hour.
+func inWindow(entries []nhi.BudgetEntry, now time.Time) []nhi.BudgetEntry {
+	var kept []nhi.BudgetEntry
+	for _, e := range entries {
+		if now.Before(e.At.Add(revocationWindow)) {
+			kept = append(kept, e)
 		}
-		return false, time.Time{}, fmt.Errorf("reserving a revocation under policy %s: %w", policyName, err)
 	}
-	if b.Notify != nil {
-		b.Notify(policyName)
+	return kept
+}
+
+// windowFrees is when the oldest entry leaves the window.
+func windowFrees(entries []nhi.BudgetEntry) time.Time {
+	var oldest time.Time
+	for _, e := range entries {
+		if oldest.IsZero() || e.At.Time.Before(oldest) {
+			oldest = e.At.Time
+		}
 	}
-	return reserved, windowEnd, nil
+	return oldest.Add(revocationWindow)
+}
+
+// maxRevocationsPerNamespacePerHour is a namespace's share of the cap:
+// half of it, rounded up, unless the policy says otherwise.
+func maxRevocationsPerNamespacePerHour(policy *nhi.OwnershipPolicy) int32 {
+	if m := policy.Spec.Revocation.MaxRevocationsPerNamespacePerHour; m != nil {
+		return *m
+	}
+	return (maxRevocationsPerHour(policy) + 1) / 2
 }
 
 func maxRevocationsPerHour(policy *nhi.OwnershipPolicy) int32 {

@@ -365,6 +365,8 @@ var _ = Describe("Governing identities", func() {
 		By("a mover: the ownership is transferred to a current employee, and the history says from whom to whom")
 		s.get(o)()
 		o.Spec.Owner = nhi.Owner{Team: "platform", Contacts: []nhi.Person{"dave@example.com"}}
+		// A new owner needs a new approval: the approver records it.
+		o.Spec.Approval.ApprovedAt = metav1.NewTime(time.Now().Truncate(time.Second))
 		Expect(k8sClient.Update(ctx, o)).To(Succeed())
 		Eventually(s.stateOf(sa("api"))).Should(Equal("Owned"))
 		Eventually(func() []nhi.HistoryEntry { s.get(o)(); return o.Status.History }).Should(ContainElement(And(

@@ -149,6 +149,23 @@ func metadataOf(namespace string, ref nhi.IdentityReference) func() metav1.Objec
 	}
 }
 
+// revocationRecord is the ledger's record of an identity's revocation: the
+// record Steward acts on, in its own namespace.
+func revocationRecord(namespace string, ref nhi.IdentityReference) func() *nhi.RevocationRecord {
+	return func() *nhi.RevocationRecord {
+		uid := metadataOf(namespace, ref)().UID
+		ledger := &nhi.Ledger{}
+		key := client.ObjectKey{Namespace: stewardNamespace, Name: nhi.LedgerPrefixNamespace + namespace}
+		if uid == "" || k8sClient.Get(ctx, key, ledger) != nil {
+			return nil
+		}
+		if record, found := ledger.Status.Revocations[string(uid)]; found {
+			return &record
+		}
+		return nil
+	}
+}
+
 func (s *scenario) findingLabel(ref nhi.IdentityReference) func() string {
 	return func() string { return metadataOf(s.namespace, ref)().Labels[governance.LabelFinding] }
 }

@@ -52,7 +52,10 @@ func identityFromMetadata(obj *metav1.PartialObjectMetadata, secretType string) 
 
 // namespaceInputs is what one reconcile reads from the cache.
 type namespaceInputs struct {
-	snapshot    governance.Snapshot
+	snapshot governance.Snapshot
+	// ledger is the namespace's ledger: Steward's own records, which the
+	// snapshot's identities carry as Recorded.
+	ledger      *nhi.Ledger
 	conflicting []*nhi.OwnershipPolicy
 }
 
@@ -96,6 +99,12 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	}
 	in.snapshot.Identities = append(in.snapshot.Identities, secrets...)
 	r.written.overlayAll(namespace, in.snapshot.Identities)
+	if in.ledger, err = r.Ledgers.Get(ctx, namespaceLedgerName(namespace)); err != nil {
+		return nil, err
+	}
+	for i := range in.snapshot.Identities {
+		in.snapshot.Identities[i].Recorded = recorded(in.ledger, in.snapshot.Identities[i].UID)
+	}
 
 	ownerships := &nhi.IdentityOwnershipList{}
 	if err := r.List(ctx, ownerships, client.InNamespace(namespace)); err != nil {
@@ -112,14 +121,14 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	in.snapshot.Ownerships, in.snapshot.Exceptions, in.snapshot.Reviews = ownerships.Items, exceptions.Items, reviews.Items
 
 	if policy != nil && policy.Spec.OwnerDirectory != nil {
-		in.snapshot.Directory = readDirectory(ctx, r.Client, policy).Directory
+		in.snapshot.Directory = readDirectory(ctx, r.Directories, policy).Directory
 	}
 	return in, nil
 }
 
 // readDirectory reads and checks a policy's owner directory. An unreadable
 // directory is unavailable: nobody is considered departed because of it.
-func readDirectory(ctx context.Context, c client.Reader, policy *nhi.OwnershipPolicy) governance.DirectoryCheck {
+func readDirectory(ctx context.Context, c *DirectoryCaches, policy *nhi.OwnershipPolicy) governance.DirectoryCheck {
 	ref := policy.Spec.OwnerDirectory
 	cm := &corev1.ConfigMap{}
 	key := types.NamespacedName{Namespace: ref.ConfigMapRef.Namespace, Name: ref.ConfigMapRef.Name}

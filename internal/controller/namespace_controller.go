@@ -59,6 +59,11 @@ type NamespaceReconciler struct {
 	// Revoker and Budget carry out Enforce-mode revocations; a nil Revoker
 	// never revokes.
 	Revoker *revoke.Revoker
+	// Ledgers holds Steward's own records; it is the only source of the
+	// states, grace clocks and revocations Steward acts on.
+	Ledgers *Ledgers
+	// Directories caches the owner directories policies name.
+	Directories *DirectoryCaches
 	Budget  *RevocationBudget
 	// Reports writes PolicyReports when their CRD is installed; nil writes none.
 	Reports *PolicyReports
@@ -102,6 +107,10 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	// retried, but does not hold up the rest of the namespace: its error is
 	// returned once everything else is applied.
 	revocationErr := r.revokeDue(ctx, in, &result)
+	if err := r.Ledgers.Patch(ctx, in.ledger, recordChanges(in.ledger, &result)); err != nil {
+		return ctrl.Result{}, err
+	}
+	r.recordTransitions(ctx, in, &result)
 	if err := r.writeStatuses(ctx, in, &result); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -125,6 +134,12 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if !result.NextDeadline.IsZero() {
 		requeue = max(result.NextDeadline.Sub(r.Clock.Now()), time.Millisecond)
 	}
+	if revoked(&result) {
+		// A revocation changes what other objects' status say about it (a
+		// review's remediation actions): evaluate the namespace again from
+		// the ledger, rather than patch the result by hand.
+		requeue = time.Millisecond
+	}
 	log.V(1).Info("reconciled", "identities", len(result.Identities), "writes", writes, "requeueAfter", requeue)
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
@@ -132,6 +147,17 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 // SetupWithManager registers the reconciler and its watches. Every change
 // to an identity or a Steward object enqueues its namespace; a policy or
 // directory change enqueues every namespace.
+// revoked reports whether this pass committed a revocation.
+func revoked(result *governance.Result) bool {
+	for i := range result.Identities {
+		id := &result.Identities[i]
+		if id.State == nhi.StateRevoked && id.PreviousState != nhi.StateRevoked {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentReconciles int) error {
 	toNamespace := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcileRequest {
 		return []reconcileRequest{{NamespacedName: types.NamespacedName{Name: obj.GetNamespace()}}}
@@ -151,7 +177,6 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		Watches(&nhi.OwnershipException{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipReview{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipPolicy{}, everyNamespace, specChanged).
-		Watches(&corev1.ConfigMap{}, everyNamespace).
 		// A revoked ServiceAccount named again by a binding is removed again.
 		Watches(&rbacv1.RoleBinding{}, handler.EnqueueRequestsFromMapFunc(subjectNamespaces),
 			builder.WithPredicates(subjectsGained)).
@@ -174,7 +199,8 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		return err
 	}
 	r.Secrets.Bind(c)
-	return nil
+	return r.Directories.Bind(c, handler.TypedEnqueueRequestsFromMapFunc(
+		func(ctx context.Context, _ *corev1.ConfigMap) []reconcileRequest { return r.allNamespaces(ctx, nil) }))
 }
 
 func (r *NamespaceReconciler) allNamespaces(ctx context.Context, _ client.Object) []reconcileRequest {

@@ -50,6 +50,9 @@ import (
 // event-driven: it runs when a namespace summary changes, never on a timer.
 type PolicyReconciler struct {
 	client.Client
+	Ledgers   *Ledgers
+	// Directories caches the owner directories policies name.
+	Directories *DirectoryCaches
 	Clock     clock.PassiveClock
 	Summaries *SummaryStore
 	Recorder  events.EventRecorder
@@ -67,18 +70,21 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	now := metav1.NewTime(r.Clock.Now().Truncate(time.Second))
 
 	aggregate(status, governed)
+	if err := r.budgetStatus(ctx, policy.Name, status, now.Time); err != nil {
+		return reconcile.Result{}, err
+	}
 	conds := []metav1.Condition{conflictCondition(conflicts)}
 	conds = append(conds, r.directoryCondition(ctx, policy, status))
-	isHalted, windowEnd := halted(policy, now.Time)
+	isHalted, windowEnd := halted(desired, now.Time)
 	haltedCondition := condition(nhi.ConditionEnforcementHalted, false, nhi.ReasonWithinCap,
-		fmt.Sprintf("%d of %d revocations used in the current hour", policy.Status.RevocationsInWindow,
-			maxRevocationsPerHour(policy)))
+		fmt.Sprintf("%d of %d revocations used in the current hour (at most %d per namespace)",
+			status.RevocationsInWindow, maxRevocationsPerHour(policy), maxRevocationsPerNamespacePerHour(policy)))
 	if isHalted {
 		message := "spec.revocation.maxRevocationsPerHour is 0: Steward reports due revocations but carries out none"
 		if !windowEnd.IsZero() {
 			message = fmt.Sprintf("%d revocations in the hour since %s reached spec.revocation.maxRevocationsPerHour; "+
 				"Steward keeps reporting but revokes nothing more until %s, or until the cap is raised",
-				policy.Status.RevocationsInWindow, formatTime(policy.Status.RevocationWindowStart.Time), formatTime(windowEnd))
+				status.RevocationsInWindow, formatTime(status.RevocationWindowStart.Time), formatTime(windowEnd))
 		}
 		haltedCondition = condition(nhi.ConditionEnforcementHalted, true, nhi.ReasonRevocationCapReached, message)
 		if !meta.IsStatusConditionTrue(policy.Status.Conditions, nhi.ConditionEnforcementHalted) {
@@ -153,6 +159,25 @@ func aggregate(status *nhi.OwnershipPolicyStatus, governed []NamespaceSummary) {
 	}
 }
 
+// budgetStatus shows, in the policy's status, the revocations its ledger
+// counts in the current hour. The budget itself is written only by
+// RevocationBudget, in the ledger; this reconciler is the only writer of
+// the policy's status.
+func (r *PolicyReconciler) budgetStatus(ctx context.Context, policy string, status *nhi.OwnershipPolicyStatus,
+	now time.Time) error {
+	ledger, err := r.Ledgers.Get(ctx, policyLedgerName(policy))
+	if err != nil {
+		return err
+	}
+	window := inWindow(ledger.Status.Budget, now)
+	status.RevocationsInWindow, status.RevocationWindowStart = int32(len(window)), nil
+	if len(window) > 0 {
+		start := metav1.NewTime(windowFrees(window).Add(-revocationWindow))
+		status.RevocationWindowStart = &start
+	}
+	return nil
+}
+
 func conflictCondition(conflicts map[string]string) metav1.Condition {
 	if len(conflicts) == 0 {
 		return condition(nhi.ConditionConflict, false, nhi.ReasonNoConflict, "")
@@ -172,7 +197,7 @@ func (r *PolicyReconciler) directoryCondition(ctx context.Context, policy *nhi.O
 	if policy.Spec.OwnerDirectory == nil {
 		return condition(nhi.ConditionDirectoryUnavailable, false, nhi.ReasonDirectoryReadable, "no owner directory configured")
 	}
-	check := readDirectory(ctx, r.Client, policy)
+	check := readDirectory(ctx, r.Directories, policy)
 	if !check.Directory.Available {
 		return condition(nhi.ConditionDirectoryUnavailable, true, check.Reason, check.Message)
 	}
@@ -183,14 +208,18 @@ func (r *PolicyReconciler) directoryCondition(ctx context.Context, policy *nhi.O
 // SetupWithManager registers the reconciler: it runs on policy changes and
 // whenever the namespace reconciler reports a changed summary.
 func (r *PolicyReconciler) SetupWithManager(mgr manager.Manager) error {
-	return ctrl.ControllerManagedBy(mgr).
+	c, err := ctrl.ControllerManagedBy(mgr).
 		Named("policy").
 		For(&nhi.OwnershipPolicy{}, ctrl.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WatchesRawSource(source.Channel(r.Summaries.changes, &handler.EnqueueRequestForObject{})).
-		// The directory's health is the policy's own condition: a change to
-		// the ConfigMap must reach it even when no identity changes state.
-		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(r.policiesReading)).
-		Complete(r)
+		Build(r)
+	if err != nil {
+		return err
+	}
+	// The directory's health is the policy's own condition: a change to the
+	// ConfigMap must reach it even when no identity changes state.
+	return r.Directories.Bind(c, handler.TypedEnqueueRequestsFromMapFunc(
+		func(ctx context.Context, cm *corev1.ConfigMap) []reconcile.Request { return r.policiesReading(ctx, cm) }))
 }
 
 // policiesReading maps an owner-directory ConfigMap to the policies that

@@ -17,6 +17,7 @@ limitations under the License.
 package controller_test
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -61,6 +63,15 @@ func (s *scenario) bindRole(bindingName, account string, extraSubjects ...rbacv1
 	}
 	Expect(k8sClient.Create(ctx, binding)).To(Succeed())
 	return binding
+}
+
+// subjectsAnnotation is the binding's list of the ServiceAccounts Steward
+// removed from it.
+func subjectsAnnotation(binding client.Object) func() string {
+	return func() string {
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(binding), binding)).To(Succeed())
+		return binding.GetAnnotations()[revoke.AnnotationRemovedSubjects]
+	}
 }
 
 // addSubject adds a subject to a RoleBinding, as a GitOps sync re-applying
@@ -126,13 +137,17 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		Eventually(subjectsOf(clusterBinding)).Should(BeEmpty())
 		annotations := metadataOf(s.namespace, sa("reporter"))().Annotations
 		Expect(annotations).To(HaveKey(governance.AnnotationRevokedAt))
-		Expect(annotations).NotTo(HaveKey(governance.AnnotationRevoking))
-		record, err := revoke.DecodeBindings(annotations[governance.AnnotationRemovedBindings])
-		Expect(err).NotTo(HaveOccurred())
-		Expect(record).To(ConsistOf(
-			And(HaveField("Kind", "RoleBinding"), HaveField("Name", "reader"), HaveField("RoleRef.Name", "read-configmaps")),
+		Expect(annotations[governance.AnnotationRemovedBindings]).To(ContainSubstring("RoleBinding " + s.namespace + "/reader"))
+		record := revocationRecord(s.namespace, sa("reporter"))()
+		Expect(record).NotTo(BeNil())
+		Expect(record.RevokedAt).NotTo(BeNil())
+		Expect(record.RemovedBindings).To(ConsistOf(
+			And(HaveField("Kind", "RoleBinding"), HaveField("Name", "reader"), HaveField("RoleRef.Name", "read-configmaps"),
+				HaveField("UID", binding.UID)),
 			And(HaveField("Kind", "ClusterRoleBinding"), HaveField("Name", clusterBinding.Name), HaveField("RoleRef.Name", "view")),
 		))
+		Expect(subjectsAnnotation(binding)()).To(Equal(s.namespace+"/reporter"),
+			"the binding lists what Steward removed, for the manager-bounds admission policy")
 		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Warning Revoked")))
 		Eventually(func() int32 { s.get(s.policy)(); return s.policy.Status.RevocationsInWindow }).Should(BeEquivalentTo(1))
 
@@ -153,9 +168,8 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		Eventually(subjectsOf(binding)).Should(Equal([]string{"User/colleague@example.com"}))
 		Eventually(subjectsOf(late)).Should(BeEmpty())
 		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Warning RevocationReapplied")))
-		record, err = revoke.DecodeBindings(metadataOf(s.namespace, sa("reporter"))().Annotations[governance.AnnotationRemovedBindings])
-		Expect(err).NotTo(HaveOccurred())
-		Expect(record).To(HaveLen(3), "the binding re-applied is recorded once, the new one added")
+		Expect(revocationRecord(s.namespace, sa("reporter"))().RemovedBindings).To(HaveLen(3),
+			"the binding re-applied is recorded once, the new one added")
 		s.get(s.policy)()
 		Expect(s.policy.Status.RevocationsInWindow).To(BeEquivalentTo(1), "keeping a revocation is not a new one")
 
@@ -181,6 +195,8 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		Eventually(subjectsOf(late)).Should(ConsistOf("ServiceAccount/reporter"))
 		Eventually(func() map[string]string { return metadataOf(s.namespace, sa("reporter"))().Annotations }).Should(And(
 			Not(HaveKey(governance.AnnotationRevokedAt)), Not(HaveKey(governance.AnnotationRemovedBindings))))
+		Eventually(revocationRecord(s.namespace, sa("reporter"))).Should(BeNil(), "the ledger closes the record")
+		Eventually(subjectsAnnotation(binding)).Should(BeEmpty())
 		Eventually(s.eventsFor("reporter")).Should(ContainElement(ContainSubstring("Normal Restored")))
 	})
 
@@ -272,13 +288,16 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		Eventually(s.stateOf(sa("api"))).Should(Equal("Owned"))
 		Eventually(s.stateOf(sa("stuck"))).Should(Equal("Unowned"))
 		Consistently(s.findingLabel(sa("stuck"))).WithTimeout(2 * time.Second).ShouldNot(Equal("revoked"))
-		Expect(metadataOf(s.namespace, sa("stuck"))().Annotations).To(HaveKey(governance.AnnotationRevoking),
-			"the failed revocation stays marked in progress, to be finished without being counted again")
+		record := revocationRecord(s.namespace, sa("stuck"))()
+		Expect(record).NotTo(BeNil())
+		Expect(record.RevokedAt).To(BeNil(),
+			"the failed revocation stays recorded in progress, to be finished without being counted again")
 	})
 
 	It("stops at the blast-radius cap, sets EnforcementHalted and keeps reporting", func() {
 		s := newScenario(enforcing(nhi.RevokeRemoveBindings), func(spec *nhi.OwnershipPolicySpec) {
 			spec.Revocation.MaxRevocationsPerHour = ptr.To[int32](2)
+			spec.Revocation.MaxRevocationsPerNamespacePerHour = ptr.To[int32](2)
 		})
 		for _, name := range []string{"a", "b", "c", "d"} {
 			s.serviceAccount(name)
@@ -311,18 +330,32 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		s := newScenario(enforcing(nhi.RevokeRemoveBindings), func(spec *nhi.OwnershipPolicySpec) {
 			spec.Revocation.MaxRevocationsPerHour = ptr.To[int32](0)
 		})
-		// The state a crash between "counted and marked" and "revoked" leaves.
+		// The state a crash between "counted and recorded" and "revoked"
+		// leaves: a record in progress in the ledger.
 		binding := s.bindRole("reader", "interrupted")
-		account := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "interrupted", Namespace: s.namespace,
-			Annotations: map[string]string{governance.AnnotationRevoking: time.Now().UTC().Format(time.RFC3339)}}}
-		Expect(k8sClient.Create(ctx, account)).To(Succeed())
+		account := s.serviceAccount("interrupted")
 		s.serviceAccount("fresh")
+		// A tenant's forged in-progress mark is nobody's record.
+		forger := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "forger", Namespace: s.namespace,
+			Annotations: map[string]string{"steward.dev/revoking": time.Now().UTC().Format(time.RFC3339)}}}
+		Expect(k8sClient.Create(ctx, forger)).To(Succeed())
+		ledger := &nhi.Ledger{}
+		key := client.ObjectKey{Namespace: stewardNamespace, Name: nhi.LedgerPrefixNamespace + s.namespace}
+		Eventually(func() error { return k8sClient.Get(ctx, key, ledger) }).Should(Succeed())
+		patch, err := json.Marshal(map[string]any{"status": map[string]any{"revocations": map[string]any{
+			string(account.UID): nhi.RevocationRecord{Kind: nhi.KindServiceAccount, Name: "interrupted", ID: "test",
+				Policy: s.policy.Name, ReservedAt: metav1.NewTime(time.Now().Truncate(time.Second))},
+		}}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(k8sClient.Status().Patch(ctx, ledger, client.RawPatch(types.MergePatchType, patch))).To(Succeed())
+		s.serviceAccount("nudge") // an event in the namespace, so it is evaluated again
 
 		Eventually(s.findingLabel(sa("interrupted"))).Should(Equal("revoked"))
 		Eventually(subjectsOf(binding)).Should(BeEmpty())
 		Eventually(func() map[string]string { return metadataOf(s.namespace, sa("fresh"))().Labels }).Should(
 			HaveKeyWithValue(governance.LabelWouldRevoke, "true"), "a cap of 0 forbids any new revocation")
 		Expect(s.findingLabel(sa("fresh"))()).To(Equal("unowned"))
+		Expect(s.findingLabel(sa("forger"))()).To(Equal("unowned"), "a forged mark does not get past the cap")
 	})
 
 	It("revokes through the same path when a review decides Revoke", func() {

@@ -27,6 +27,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -52,12 +53,15 @@ const (
 )
 
 // revokeDue carries out the revocations the evaluation decided, finishes
-// any interrupted by a restart, and restores access to identities that are
-// Owned again. Each revocation is committed by one patch that marks the
-// identity Revoked; its Event and decision-log line follow that patch, so it
-// is recorded exactly once. One identity's failure (a binding an admission
-// policy protects, say) does not stop the others: the errors are returned
-// together.
+// any interrupted by a restart, keeps revoked identities revoked, and
+// restores access to identities that are Owned again. Every step acts on
+// Steward's ledger only, never on labels or annotations of the identity,
+// and nothing is deleted or restored unless the policy enforces. Each
+// revocation is recorded in the ledger before each step and committed
+// there; its Event and decision-log line precede the commit, with a stable
+// id, so a crash can repeat a record but never lose one. One identity's
+// failure (a binding an admission policy protects, say) does not stop the
+// others: the errors are returned together.
 func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
 	policy := in.snapshot.Policy
 	if policy == nil || r.Revoker == nil || governance.IsProtected(in.snapshot.Namespace, r.StewardNamespace) {
@@ -66,16 +70,18 @@ func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs
 	var errs []error
 	for i := range result.Identities {
 		id := &result.Identities[i]
+		record, recorded := in.ledger.Status.Revocations[string(id.Identity.UID)]
 		var err error
 		switch {
 		case !id.Governed:
 		case id.Action == governance.ActionRevoke:
 			err = r.revoke(ctx, in, result, id)
+		case !recorded || !revocationAllowed(policy):
+			// DryRun, or a cap of 0: nothing is deleted, re-removed or restored.
 		case id.State == nhi.StateRevoked:
-			err = r.keepRevoked(ctx, in, id)
-		case id.Identity.Annotations[governance.AnnotationRevokedAt] != "" &&
-			(id.State == nhi.StateOwned || id.State == nhi.StateExcepted):
-			err = r.restore(ctx, in, id)
+			err = r.keepRevoked(ctx, in, id, &record)
+		case id.State == nhi.StateOwned || id.State == nhi.StateExcepted:
+			err = r.restore(ctx, in, id, &record)
 		}
 		if apierrors.IsNotFound(err) {
 			err = nil
@@ -91,26 +97,29 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 	id *governance.IdentityResult) error {
 	log := logf.FromContext(ctx)
 	policy := in.snapshot.Policy
-	ns, name := in.snapshot.Namespace, id.Identity.Name
+	ns, name, uid := in.snapshot.Namespace, id.Identity.Name, id.Identity.UID
 
-	// 1. Count it against the cap once, and mark it in progress.
-	if id.Identity.Annotations[governance.AnnotationRevoking] == "" {
-		ok, windowEnd, err := r.Budget.Reserve(ctx, policy.Name)
+	// 1. Count it against the cap once, and record it in progress.
+	record, inProgress := in.ledger.Status.Revocations[string(uid)]
+	if !inProgress {
+		ok, retryAt, err := r.Budget.Reserve(ctx, policy, ns, uid)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			// Reported like a DryRun revocation; retried when the window ends.
+			// Reported like a DryRun revocation; retried when a slot frees up.
 			log.Info("revocation halted by the blast-radius cap", "kind", id.Identity.Kind, "name", name, "policy", policy.Name)
 			id.Action = governance.ActionWouldRevoke
 			id.Labels[governance.LabelWouldRevoke] = "true"
-			if result.NextDeadline.IsZero() || windowEnd.Before(result.NextDeadline) {
-				result.NextDeadline = windowEnd
+			if result.NextDeadline.IsZero() || retryAt.Before(result.NextDeadline) {
+				result.NextDeadline = retryAt
 			}
 			return nil
 		}
-		started := formatNow(in)
-		if err := r.patchAnnotations(ctx, in, id, map[string]*string{governance.AnnotationRevoking: &started}); err != nil {
+		now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
+		record = nhi.RevocationRecord{Kind: id.Identity.Kind, Name: name, ID: string(uid) + "@" + formatNow(in),
+			Policy: policy.Name, Reason: id.ActionReason, ReservedAt: now}
+		if err := r.Ledgers.PutRevocation(ctx, in.ledger, uid, &record); err != nil {
 			return err
 		}
 	}
@@ -128,11 +137,15 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 				}
 				done = append(done, fmt.Sprintf("DeleteTokens (%d token Secrets deleted%s)", len(tokens), listSuffix(tokens)))
 			case nhi.RevokeRemoveBindings:
-				_, removed, err := r.removeBindings(ctx, in, id)
-				if err != nil {
+				if _, err := r.removeBindings(ctx, in, id, &record); err != nil {
 					return err
 				}
-				done = append(done, fmt.Sprintf("RemoveBindings (removed from %d bindings%s)", len(removed), listSuffix(removed)))
+				done = append(done, fmt.Sprintf("RemoveBindings (removed from %d bindings%s)",
+					len(record.RemovedBindings), listSuffix(bindingStrings(record.RemovedBindings))))
+				if len(record.ResidualAccess) > 0 {
+					done = append(done, fmt.Sprintf("residual access through groups, not removable for one account alone: %s",
+						strings.Join(record.ResidualAccess, ", ")))
+				}
 			case nhi.RevokeDelete:
 				deleteAfter = true
 				done = append(done, "Delete")
@@ -143,80 +156,80 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 		done = append(done, "Delete (the upstream credential the Secret holds is NOT revoked by this; rotate it at its source)")
 	}
 
-	// 3. Record, then commit: the identity is Revoked; then delete. The
-	// record comes first so that a crash can repeat it (with the same
-	// revocation id) but never lose it.
+	// 3. Record, then commit in the ledger: the identity is Revoked; then
+	// delete. The record comes first so that a crash can repeat it (with
+	// the same revocation id) but never lose it.
 	finding, revokeAt := id.ActionReason, id.RevokeAt
 	message := fmt.Sprintf("%s %s revoked (%s) under policy %s: %s%s", id.Identity.Kind, name, finding, policy.Name,
 		strings.Join(done, "; "), departureTimeline(in, id, finding))
 	r.recordAction(ctx, in, id, evidence.Decision{
-		Action: string(governance.ActionRevoke), Reason: finding, Message: message,
-		Revocation: string(id.Identity.UID) + "@" + id.Identity.Annotations[governance.AnnotationRevoking],
+		Action: string(governance.ActionRevoke), Reason: finding, Message: message, Revocation: record.ID,
 	}, corev1.EventTypeWarning, EventReasonRevoked)
-	markRevoked(id, in)
-	if err := r.commitRevoked(ctx, in, id); err != nil {
+	revokedAt := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
+	record.RevokedAt = &revokedAt
+	if err := r.Ledgers.PutRevocation(ctx, in.ledger, uid, &record); err != nil {
 		return err
 	}
+	governance.MarkRevoked(id, revokedAt.Time, describeBindings(record.RemovedBindings))
 	evidence.ObserveDeadline("revoke", revokeAt, r.Clock.Now())
 	log.Info("identity revoked", "kind", id.Identity.Kind, "name", name, "reason", finding, "strategies", done)
 	if deleteAfter {
-		return r.Revoker.Delete(ctx, string(id.Identity.Kind), ns, name, id.Identity.UID)
+		return r.Revoker.Delete(ctx, string(id.Identity.Kind), ns, name, uid)
 	}
 	return nil
 }
 
-// removeBindings records the subjects it is about to remove on the
-// ServiceAccount first, so that a crash midway loses no record. It returns
-// the bindings that named the account now, and every binding recorded.
-func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceInputs,
-	id *governance.IdentityResult) (found, all []revoke.RemovedBinding, err error) {
-	found, err = r.Revoker.FindBindings(ctx, in.snapshot.Namespace, id.Identity.Name)
+// removeBindings records the subjects it is about to remove in the ledger
+// first, so that a crash midway loses no record, then removes them. It
+// returns the bindings that named the account now.
+func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
+	record *nhi.RevocationRecord) ([]nhi.RemovedBinding, error) {
+	ns, name := in.snapshot.Namespace, id.Identity.Name
+	access, err := r.Revoker.FindBindings(ctx, ns, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	recorded, err := revoke.DecodeBindings(id.Identity.Annotations[governance.AnnotationRemovedBindings])
-	if err != nil {
-		return nil, nil, err
-	}
-	all = recorded
-	for _, b := range found {
-		if !slices.Contains(all, b) {
-			all = append(all, b)
+	grew := !slices.Equal(record.ResidualAccess, access.Residual)
+	record.ResidualAccess = access.Residual
+	for _, b := range access.Bindings {
+		if !slices.Contains(record.RemovedBindings, b) {
+			record.RemovedBindings = append(record.RemovedBindings, b)
+			grew = true
 		}
 	}
-	if len(all) > len(recorded) {
-		value := revoke.EncodeBindings(all)
-		if err := r.patchAnnotations(ctx, in, id, map[string]*string{governance.AnnotationRemovedBindings: &value}); err != nil {
-			return nil, nil, err
+	if grew {
+		if err := r.Ledgers.PutRevocation(ctx, in.ledger, id.Identity.UID, record); err != nil {
+			return nil, err
 		}
 	}
-	return found, all, r.Revoker.RemoveSubjects(ctx, found)
+	return access.Bindings, r.Revoker.RemoveSubjects(ctx, ns, name, access.Bindings)
 }
 
-// keepRevoked keeps a revoked identity revoked: it completes a Delete
-// interrupted after its commit, and removes a revoked ServiceAccount again
-// from bindings that name it anew (a GitOps sync re-applying a binding, a
-// person adding it back). The cache's binding index says whether any does;
-// the API server's answer decides what is removed.
-func (r *NamespaceReconciler) keepRevoked(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
-	if deleted, err := r.finishDelete(ctx, in, id); deleted || err != nil {
-		return err
-	}
+// keepRevoked keeps a revoked identity revoked (the policy enforces): it
+// completes a Delete interrupted after its commit, and removes a revoked
+// ServiceAccount again from bindings that name it anew (a GitOps sync
+// re-applying a binding, a person adding it back). The cache's binding
+// index says whether any does; the API server's answer decides what is
+// removed.
+func (r *NamespaceReconciler) keepRevoked(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
+	record *nhi.RevocationRecord) error {
 	policy := in.snapshot.Policy
-	if id.Identity.Kind != nhi.KindServiceAccount || id.Identity.Annotations[governance.AnnotationRevokedAt] == "" ||
-		!revocationAllowed(policy) || !slices.Contains(serviceAccountStrategies(policy), nhi.RevokeRemoveBindings) {
+	if id.Identity.Kind == nhi.KindSecret || slices.Contains(serviceAccountStrategies(policy), nhi.RevokeDelete) {
+		return r.Revoker.Delete(ctx, string(id.Identity.Kind), in.snapshot.Namespace, id.Identity.Name, id.Identity.UID)
+	}
+	if !slices.Contains(serviceAccountStrategies(policy), nhi.RevokeRemoveBindings) {
 		return nil
 	}
 	named, err := r.namedInBindings(ctx, in.snapshot.Namespace, id.Identity.Name)
 	if err != nil || !named {
 		return err
 	}
-	found, _, err := r.removeBindings(ctx, in, id)
+	found, err := r.removeBindings(ctx, in, id, record)
 	if err != nil || len(found) == 0 {
 		return err
 	}
 	message := fmt.Sprintf("%s %s is Revoked, but %d bindings named it again: removed it again%s", id.Identity.Kind,
-		id.Identity.Name, len(found), listSuffix(found))
+		id.Identity.Name, len(found), listSuffix(bindingStrings(found)))
 	r.recordAction(ctx, in, id, evidence.Decision{Action: EventReasonRevocationReapplied, Message: message},
 		corev1.EventTypeWarning, EventReasonRevocationReapplied)
 	logf.FromContext(ctx).Info("revocation reapplied", "kind", id.Identity.Kind, "name", id.Identity.Name,
@@ -242,83 +255,52 @@ func (r *NamespaceReconciler) namedInBindings(ctx context.Context, namespace, na
 	return len(clusterBindings.Items) > 0, nil
 }
 
-// finishDelete completes a Delete strategy interrupted after its commit,
-// and says whether the identity is deleted.
-func (r *NamespaceReconciler) finishDelete(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) (bool, error) {
-	deletes := id.Identity.Kind == nhi.KindSecret || slices.Contains(serviceAccountStrategies(in.snapshot.Policy), nhi.RevokeDelete)
-	if !deletes || id.Identity.Annotations[governance.AnnotationRevokedAt] == "" {
-		return false, nil
-	}
-	return true, r.Revoker.Delete(ctx, string(id.Identity.Kind), in.snapshot.Namespace, id.Identity.Name, id.Identity.UID)
-}
-
 // revocationAllowed: the policy enforces, and its cap is not 0, which
-// forbids revocation altogether. Keeping a revocation in force is still
-// revoking: a policy switched to DryRun touches nothing.
+// forbids revocation altogether. Keeping a revocation in force, and
+// restoring access, are revoking too: a policy switched to DryRun touches
+// nothing.
 func revocationAllowed(policy *nhi.OwnershipPolicy) bool {
 	return policy.Spec.Enforcement == nhi.EnforcementEnforce && maxRevocationsPerHour(policy) > 0
 }
 
-// restore gives back the binding subjects a revocation removed, now that
-// the identity is Owned again, and clears the revocation marks.
-func (r *NamespaceReconciler) restore(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
-	recorded, err := revoke.DecodeBindings(id.Identity.Annotations[governance.AnnotationRemovedBindings])
-	if err != nil {
-		return err
+// restore gives back the access a revocation removed, now that the
+// identity is Owned again: the ServiceAccount itself is re-added to the
+// bindings the ledger says Steward removed it from (same object, same
+// role), and the record is closed.
+func (r *NamespaceReconciler) restore(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
+	record *nhi.RevocationRecord) error {
+	var restored, skipped []nhi.RemovedBinding
+	if id.Identity.Kind == nhi.KindServiceAccount {
+		var err error
+		restored, skipped, err = r.Revoker.RestoreSubjects(ctx, in.snapshot.Namespace, id.Identity.Name, record.RemovedBindings)
+		if err != nil {
+			return err
+		}
 	}
-	restored, err := r.Revoker.RestoreSubjects(ctx, recorded)
-	if err != nil {
-		return err
-	}
-	if err := r.patchAnnotations(ctx, in, id, map[string]*string{
-		governance.AnnotationRevokedAt: nil, governance.AnnotationRevoking: nil, governance.AnnotationRemovedBindings: nil,
-	}); err != nil {
+	if err := r.Ledgers.PutRevocation(ctx, in.ledger, id.Identity.UID, nil); err != nil {
 		return err
 	}
 	message := fmt.Sprintf("%s %s is %s again: restored it to %d of %d recorded bindings%s (deleted tokens are not restored)",
-		id.Identity.Kind, id.Identity.Name, id.State, len(restored), len(recorded), listSuffix(restored))
+		id.Identity.Kind, id.Identity.Name, id.State, len(restored), len(record.RemovedBindings),
+		listSuffix(bindingStrings(restored)))
+	if len(skipped) > 0 {
+		message += fmt.Sprintf("; not restored (the binding is gone, was re-created, changed role or refused the update): %s",
+			strings.Join(bindingStrings(skipped), ", "))
+	}
 	r.recordAction(ctx, in, id, evidence.Decision{Action: EventReasonRestored, Message: message},
 		corev1.EventTypeNormal, EventReasonRestored)
 	return nil
 }
 
-// markRevoked turns an evaluated identity into its revoked form, as the next
-// evaluation will see it.
-func markRevoked(id *governance.IdentityResult, in *namespaceInputs) {
-	id.State, id.Action, id.Since = nhi.StateRevoked, governance.ActionNone, in.snapshot.Now.Truncate(1e9)
-	id.Labels = map[string]string{governance.LabelFinding: governance.Kebab(nhi.StateRevoked)}
-	id.Annotations[governance.AnnotationState] = string(nhi.StateRevoked)
-	id.Annotations[governance.AnnotationFindingSince] = formatNow(in)
-}
+// bindingString and bindingStrings describe recorded bindings for people.
+var bindingString = revoke.BindingString
 
-// commitRevoked writes the revoked state and the revoked-at mark in one patch.
-func (r *NamespaceReconciler) commitRevoked(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
-	labels := governance.Diff(id.Identity.Labels, id.Labels, governance.ManagedLabels)
-	annotations := governance.Diff(id.Identity.Annotations, id.Annotations, governance.ManagedAnnotations)
-	revokedAt := formatNow(in)
-	annotations[governance.AnnotationRevokedAt] = &revokedAt
-	annotations[governance.AnnotationRevoking] = nil
-	obj, err := r.patchMetadata(ctx, in.snapshot.Namespace, id.Identity, labels, annotations)
-	if err != nil {
-		return err
+func bindingStrings(bindings []nhi.RemovedBinding) []string {
+	out := make([]string, len(bindings))
+	for i, b := range bindings {
+		out[i] = bindingString(b)
 	}
-	r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, labels, annotations)
-	r.recordIdentity(ctx, in, id, obj)
-	id.Identity.Labels, id.Identity.Annotations, id.Identity.ResourceVersion = obj.Labels, obj.Annotations, obj.ResourceVersion
-	return nil
-}
-
-// patchAnnotations writes revocation bookkeeping and keeps the in-memory
-// copy current.
-func (r *NamespaceReconciler) patchAnnotations(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
-	annotations map[string]*string) error {
-	obj, err := r.patchMetadata(ctx, in.snapshot.Namespace, id.Identity, nil, annotations)
-	if err != nil {
-		return err
-	}
-	r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, nil, annotations)
-	id.Identity.Labels, id.Identity.Annotations, id.Identity.ResourceVersion = obj.Labels, obj.Annotations, obj.ResourceVersion
-	return nil
+	return out
 }
 
 // departureTimeline is the offboarding evidence of a revocation for

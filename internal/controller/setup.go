@@ -19,15 +19,13 @@ package controller
 import (
 	"context"
 	"fmt"
+	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -55,31 +53,40 @@ type Options struct {
 // labelled as owner directories. Secrets are not cached here at all; see
 // SecretCaches.
 func CacheOptions() cache.Options {
-	return cache.Options{
-		DefaultTransform: StripUnusedMetadata,
-		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}: {Label: labels.SelectorFromSet(labels.Set{DirectoryLabel: "true"})},
-		},
-	}
+	return cache.Options{DefaultTransform: StripUnusedMetadata}
 }
 
 // StripUnusedMetadata is the cache transform of every object Steward caches.
 // It drops what Steward never reads: managedFields, often most of an
-// object's metadata, and kubectl's last-applied-configuration annotation,
-// which for a Secret applied with kubectl holds the Secret's data: without
-// this, a metadata-only cache would still hold Secret data.
+// object's metadata, and every annotation but Steward's own steward.dev/
+// keys (its copies, compared to avoid writes, and steward.dev/rotated-at).
+// Among the dropped: kubectl's last-applied-configuration annotation, which
+// for a Secret applied with kubectl holds the Secret's data, and whatever a
+// tenant writes into annotations to fill the manager's memory. Labels stay:
+// ownership selectors match on them (values are at most 63 characters).
+// Nothing is ever written back from a cached object with an Update, so the
+// dropped annotations are never lost on the server.
 func StripUnusedMetadata(obj any) (any, error) {
 	if o, ok := obj.(metav1.Object); ok {
 		o.SetManagedFields(nil)
-		if annotations := o.GetAnnotations(); annotations != nil {
-			if _, found := annotations[corev1.LastAppliedConfigAnnotation]; found {
-				delete(annotations, corev1.LastAppliedConfigAnnotation)
-				o.SetAnnotations(annotations)
+		if annotations := o.GetAnnotations(); len(annotations) > 0 {
+			kept := map[string]string{}
+			for k, v := range annotations {
+				if strings.HasPrefix(k, stewardKeyPrefix) {
+					kept[k] = v
+				}
 			}
+			if len(kept) == 0 {
+				kept = nil
+			}
+			o.SetAnnotations(kept)
 		}
 	}
 	return obj, nil
 }
+
+// stewardKeyPrefix prefixes every label and annotation key Steward owns.
+const stewardKeyPrefix = "steward.dev/"
 
 // SetupWithManager wires Steward's controllers into a manager.
 func SetupWithManager(mgr manager.Manager, opts Options) error {
@@ -116,7 +123,11 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 				event.UpdateEvent{ObjectOld: e.ObjectOld, ObjectNew: e.ObjectNew})
 		},
 	}
+	directories := NewDirectoryCaches(mgr)
+	ledgers := &Ledgers{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Namespace: opts.StewardNamespace}
 	*namespaces = NamespaceReconciler{
+		Ledgers:          ledgers,
+		Directories:      directories,
 		Client:           mgr.GetClient(),
 		Clock:            opts.Clock,
 		Recorder:         events,
@@ -126,13 +137,12 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		StewardNamespace: opts.StewardNamespace,
 		Revoker:          &revoke.Revoker{Client: mgr.GetClient(), Reader: mgr.GetAPIReader()},
 		Reports:          &PolicyReports{Dynamic: dynamicClient},
-		Budget: &RevocationBudget{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Clock: opts.Clock,
-			Notify: summaries.NotifyPolicy},
+		Budget:           &RevocationBudget{Ledgers: ledgers, Clock: opts.Clock, Notify: summaries.NotifyPolicy},
 	}
 	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return fmt.Errorf("setting up the namespace controller: %w", err)
 	}
-	policies := &PolicyReconciler{Client: mgr.GetClient(), Clock: opts.Clock, Summaries: summaries,
+	policies := &PolicyReconciler{Client: mgr.GetClient(), Ledgers: ledgers, Directories: directories, Clock: opts.Clock, Summaries: summaries,
 		Recorder: events}
 	if err := policies.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the policy controller: %w", err)

@@ -31,6 +31,7 @@ func TestStripUnusedMetadata(t *testing.T) {
 		Annotations: map[string]string{
 			corev1.LastAppliedConfigAnnotation: `{"apiVersion":"v1","kind":"Secret","stringData":{"api-key":"sk_live_x"}}`,
 			"steward.dev/rotated-at":           "2026-11-01T00:00:00Z",
+			"filler":                           string(make([]byte, 200000)),
 		},
 		Labels:        map[string]string{"app": "checkout"},
 		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}},
@@ -45,6 +46,9 @@ func TestStripUnusedMetadata(t *testing.T) {
 	}
 	if got.Annotations["steward.dev/rotated-at"] != "2026-11-01T00:00:00Z" || got.Labels["app"] != "checkout" {
 		t.Errorf("other metadata was lost: %v %v", got.Annotations, got.Labels)
+	}
+	if _, found := got.Annotations["filler"]; found {
+		t.Error("an annotation Steward never reads was kept: a tenant could fill the cache with them")
 	}
 	if got.ManagedFields != nil {
 		t.Error("managedFields were kept")

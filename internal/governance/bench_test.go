@@ -64,7 +64,7 @@ func benchSnapshot() Snapshot {
 		id.Labels["tier"] = []string{"web", "batch", "data"}[i%3]
 		id.Created = ref.Add(-time.Duration(i%400) * day)
 		if i%10 == 0 { // recorded by an earlier evaluation
-			id.Annotations[AnnotationState] = string(nhi.StateOwned)
+			id.Recorded.State = nhi.StateOwned
 		}
 		s.Identities = append(s.Identities, id)
 	}

@@ -100,12 +100,17 @@ func annotate(k, v string) identityOpt { return func(i *Identity) { i.Annotation
 
 func createdAt(t time.Time) identityOpt { return func(i *Identity) { i.Created = t } }
 
-// recorded sets the state and finding-since annotations Steward wrote on a
+// recorded sets the state and since that Steward's ledger holds from a
 // previous evaluation.
 func recorded(state nhi.IdentityState, since time.Time) identityOpt {
+	return func(i *Identity) { i.Recorded.State, i.Recorded.Since = state, since }
+}
+
+// revoked records, in the ledger, a revocation committed at the time given.
+func revoked(at string) identityOpt {
 	return func(i *Identity) {
-		i.Annotations[AnnotationState] = string(state)
-		i.Annotations[AnnotationFindingSince] = formatTime(since)
+		t, _ := parseTime(at)
+		i.Recorded.Revoked, i.Recorded.RevokedAt = true, t
 	}
 }
 
@@ -270,6 +275,9 @@ func newReview(name, ownership string, reviewer nhi.Person, decision nhi.ReviewD
 	}
 	return r
 }
+
+// overturns marks a Recertify as overturning an earlier Revoke.
+func overturns() reviewOpt { return func(r *nhi.OwnershipReview) { r.Spec.OverturnsRevoke = true } }
 
 // alreadyCompleted is a review whose completion Steward recorded earlier.
 func alreadyCompleted(at time.Time, generation int64) reviewOpt {

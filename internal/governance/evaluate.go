@@ -86,6 +86,9 @@ func (e *evaluation) indexOwnerships(completed map[string][]*nhi.OwnershipReview
 		if e.s.Policy != nil {
 			e.at(e.facts[i].expiry)
 			e.at(e.facts[i].reviewDue)
+			if e.facts[i].approvalInFuture {
+				e.at(o.Spec.Approval.ApprovedAt.Time)
+			}
 		}
 	}
 	e.owners = newCoverageIndex(targets)
@@ -140,7 +143,7 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 // evaluateIdentity derives one identity's findings, state, action and
 // metadata.
 func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
-	r := IdentityResult{Identity: id, PreviousState: nhi.IdentityState(id.Annotations[AnnotationState])}
+	r := IdentityResult{Identity: id, PreviousState: id.Recorded.State}
 	policy := e.s.Policy
 	if policy == nil || !governs(policy, id) {
 		return r
@@ -172,9 +175,8 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 		}
 	}
 
-	_, revoked := id.Annotations[AnnotationRevokedAt]
 	switch {
-	case revoked && len(open) > 0:
+	case id.Recorded.Revoked && len(open) > 0:
 		r.State = nhi.StateRevoked
 	case len(open) > 0:
 		r.State = nhi.IdentityState(open[0])
@@ -184,7 +186,7 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 		r.State = nhi.StateOwned
 	}
 	r.DueAt = dueAt[nhi.Finding(r.State)]
-	r.Since = e.since(id, r, owner)
+	r.Since = e.since(id, r)
 	if r.State != nhi.StateRevoked {
 		e.decideAction(&r, open, owner)
 	}
@@ -207,7 +209,7 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 		}
 		if rotation := owner.ownership.Spec.Rotation; rotation != nil && id.Kind == nhi.KindSecret && !owner.revoked {
 			base := id.Created
-			if rotated, ok := parseTime(id.Annotations[AnnotationRotatedAt]); ok && rotated.After(base) {
+			if rotated, ok := parseTime(id.Annotations[AnnotationRotatedAt]); ok && rotated.After(base) && !rotated.After(e.s.Now) {
 				base = rotated
 			}
 			due := base.Add(ParseDuration(&rotation.MaxAge))
@@ -220,7 +222,7 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 	}
 	if staleAfter := ParseDuration(e.s.Policy.Spec.StaleAfter); staleAfter > 0 && id.SecretType == legacyTokenType {
 		lastUsed := id.Created
-		if day, err := time.Parse(time.DateOnly, id.Labels[LabelLegacyTokenLastUsed]); err == nil {
+		if day, err := time.Parse(time.DateOnly, id.Labels[LabelLegacyTokenLastUsed]); err == nil && !day.After(e.s.Now) {
 			lastUsed = day
 		}
 		due := lastUsed.Add(staleAfter)
@@ -234,22 +236,11 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 	return findings, dueAt
 }
 
-// since is when the identity entered its current state. It survives
-// restarts through the finding-since annotation (non-Owned states) and the
-// ownership's status rows (Owned).
-func (e *evaluation) since(id Identity, r IdentityResult, owner *ownershipFacts) time.Time {
-	if r.State == r.PreviousState {
-		if r.State != nhi.StateOwned {
-			if t, ok := parseTime(id.Annotations[AnnotationFindingSince]); ok {
-				return t
-			}
-		} else if owner != nil {
-			for _, row := range owner.ownership.Status.Identities {
-				if row.Kind == id.Kind && row.Name == id.Name && row.State == nhi.StateOwned && row.Since != nil {
-					return row.Since.Time
-				}
-			}
-		}
+// since is when the identity entered its current state: the ledger's
+// instant while the state is unchanged, now on a transition.
+func (e *evaluation) since(id Identity, r IdentityResult) time.Time {
+	if r.State == r.PreviousState && !id.Recorded.Since.IsZero() && !id.Recorded.Since.After(e.s.Now) {
+		return id.Recorded.Since
 	}
 	return e.s.Now.Truncate(time.Second)
 }
@@ -315,6 +306,12 @@ func desiredMetadata(r *IdentityResult, owner *ownershipFacts) (map[string]strin
 	}
 	if len(r.Waived) > 0 {
 		annotations[AnnotationExceptedBy] = strings.Join(r.Exceptions, ",")
+	}
+	if rec := r.Identity.Recorded; r.State == nhi.StateRevoked && rec.Revoked {
+		annotations[AnnotationRevokedAt] = formatTime(rec.RevokedAt)
+		if rec.RemovedBindings != "" {
+			annotations[AnnotationRemovedBindings] = rec.RemovedBindings
+		}
 	}
 	if owner != nil {
 		o := owner.ownership

@@ -347,7 +347,7 @@ func TestEvaluateStates(t *testing.T) {
 		{
 			name: "Revoked: revoked-at annotation plus an open finding",
 			snapshot: build(policy(revokeRule(nhi.FindingUnowned, "")),
-				ids(sa("orphan", annotate(AnnotationRevokedAt, "2026-10-31T00:00:00Z")))),
+				ids(sa("orphan", revoked("2026-10-31T00:00:00Z")))),
 			want: want{
 				state: nhi.StateRevoked, findings: findings(nhi.FindingUnowned),
 				labels: map[string]string{LabelFinding: "revoked"},
@@ -356,12 +356,12 @@ func TestEvaluateStates(t *testing.T) {
 		},
 		{
 			name:     "revoked-at without an open finding is Owned (re-approved after revocation)",
-			snapshot: build(ids(sa("api", annotate(AnnotationRevokedAt, "2026-10-31T00:00:00Z"))), owns(payments(coversAPI))),
+			snapshot: build(ids(sa("api", revoked("2026-10-31T00:00:00Z"))), owns(payments(coversAPI))),
 			want:     want{state: nhi.StateOwned, ownership: "payments", next: ownershipExpiry},
 		},
 		{
 			name: "revoked-at with only waived findings is Excepted",
-			snapshot: build(ids(sa("orphan", annotate(AnnotationRevokedAt, "2026-10-31T00:00:00Z"))),
+			snapshot: build(ids(sa("orphan", revoked("2026-10-31T00:00:00Z"))),
 				excepts(newException("x-orphan", findings(nhi.FindingUnowned),
 					mustTime("2026-10-01T00:00:00Z"), mustTime("2026-12-01T00:00:00Z"), saRef("orphan")))),
 			want: want{
@@ -817,9 +817,8 @@ func TestGraceClock(t *testing.T) {
 			},
 		},
 		{
-			name: "unchanged state with an unparsable finding-since restarts the clock",
-			snapshot: build(ids(sa("orphan", annotate(AnnotationState, "Unowned"),
-				annotate(AnnotationFindingSince, "yesterday")))),
+			name:     "a record with no instant restarts the clock",
+			snapshot: build(ids(sa("orphan", recorded(nhi.StateUnowned, time.Time{})))),
 			want: want{
 				state: nhi.StateUnowned, findings: findings(nhi.FindingUnowned), action: ActionAnnotate, reason: "Unowned",
 				ann: map[string]string{AnnotationFindingSince: refStamp},
@@ -863,18 +862,18 @@ func TestGraceClock(t *testing.T) {
 			},
 		},
 		{
-			name: "Owned keeps the since of the ownership's status row",
-			snapshot: build(ids(sa("api", annotate(AnnotationState, "Owned"))),
-				owns(payments(covers(saRef("api")), withRow(nhi.StateOwned, ref.Add(-10*day))))),
+			name: "Owned keeps the ledger's since",
+			snapshot: build(ids(sa("api", recorded(nhi.StateOwned, ref.Add(-10*day)))),
+				owns(payments(covers(saRef("api"))))),
 			want: want{
 				state: nhi.StateOwned, ownership: "payments", since: ref.Add(-10 * day), next: ownershipExpiry,
 				ann: map[string]string{AnnotationFindingSince: absent},
 			},
 		},
 		{
-			name: "Owned ignores a status row recorded in another state",
-			snapshot: build(ids(sa("api", annotate(AnnotationState, "Owned"))),
-				owns(payments(covers(saRef("api")), withRow(nhi.StateExpired, ref.Add(-10*day))))),
+			name: "Owned ignores the ownership's status rows",
+			snapshot: build(ids(sa("api", recorded(nhi.StateOwned, time.Time{}))),
+				owns(payments(covers(saRef("api")), withRow(nhi.StateOwned, ref.Add(-10*day))))),
 			want: want{state: nhi.StateOwned, ownership: "payments", next: ownershipExpiry},
 		},
 		{
@@ -901,9 +900,7 @@ func TestEvaluateTransitioned(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			id := sa("orphan")
-			if tc.recorded != "" {
-				id.Annotations[AnnotationState] = tc.recorded
-			}
+			id.Recorded.State = nhi.IdentityState(tc.recorded)
 			r := Evaluate(build(ids(id))).Identities[0]
 			equal(t, "PreviousState", r.PreviousState, tc.wantPrev)
 			equal(t, "Transitioned", r.Transitioned(), tc.wantTr)

@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -34,12 +35,16 @@ const (
 	// in DryRun.
 	LabelWouldRevoke = "steward.dev/would-revoke"
 
-	// AnnotationState is the identity's state as Steward last recorded it.
+	// The annotations below are copies for people of what Steward recorded
+	// in its ledger; Steward rewrites them when they differ and never reads
+	// them back.
+
+	// AnnotationState is the identity's state.
 	AnnotationState = "steward.dev/state"
 	// AnnotationFindings lists every finding, comma-separated.
 	AnnotationFindings = "steward.dev/findings"
 	// AnnotationFindingSince is when the identity entered its current
-	// (non-Owned) state; grace periods count from it, across restarts.
+	// (non-Owned) state.
 	AnnotationFindingSince = "steward.dev/finding-since"
 	// AnnotationOwnership names the IdentityOwnership covering the identity.
 	AnnotationOwnership = "steward.dev/ownership"
@@ -51,23 +56,26 @@ const (
 	AnnotationApprovedBy = "steward.dev/approved-by"
 	// AnnotationExceptedBy names the active exceptions, comma-separated.
 	AnnotationExceptedBy = "steward.dev/excepted-by"
-	// AnnotationRevokedAt is set by the revocation when it happened.
+	// AnnotationRevokedAt is when a revocation was committed.
 	AnnotationRevokedAt = "steward.dev/revoked-at"
-	// AnnotationRevoking marks a revocation in progress: it was counted
-	// against the blast-radius cap and is finished after a restart without
-	// being counted again.
-	AnnotationRevoking = "steward.dev/revoking"
-	// AnnotationRemovedBindings records, as JSON, the binding subjects a
-	// RemoveBindings revocation removed, so access can be restored.
+	// AnnotationRemovedBindings lists the binding subjects a RemoveBindings
+	// revocation removed.
 	AnnotationRemovedBindings = "steward.dev/removed-bindings"
 
 	// AnnotationRotatedAt is written by whoever rotates a Secret; Steward
-	// only reads it. Rotation age counts from it when it is later than the
-	// Secret's creation.
+	// only reads it, and only a value no later than now. Rotation age
+	// counts from it when it is later than the Secret's creation. The
+	// protected-keys admission policy admits a change of it only together
+	// with a change of the Secret's data.
 	AnnotationRotatedAt = "steward.dev/rotated-at"
-	// LabelLegacyTokenLastUsed is set by Kubernetes on legacy token Secrets.
+	// LabelLegacyTokenLastUsed is set by the API server on legacy token
+	// Secrets; Steward ignores a date later than today.
 	LabelLegacyTokenLastUsed = "kubernetes.io/legacy-token-last-used"
 )
+
+// annotationRetiredRevoking is a key earlier versions wrote; Steward removes
+// it wherever it finds it, and never reads it.
+const annotationRetiredRevoking = "steward.dev/revoking"
 
 // ManagedLabels and ManagedAnnotations are the keys Evaluate computes; any
 // of them absent from a desired set is removed from the identity.
@@ -76,6 +84,7 @@ var (
 	ManagedAnnotations = []string{
 		AnnotationState, AnnotationFindings, AnnotationFindingSince, AnnotationOwnership,
 		AnnotationOwnerTeam, AnnotationExpiresAt, AnnotationApprovedBy, AnnotationExceptedBy,
+		AnnotationRevokedAt, AnnotationRemovedBindings, annotationRetiredRevoking,
 	}
 )
 
@@ -121,4 +130,32 @@ func formatTime(t time.Time) string { return Timestamp(t) }
 func parseTime(value string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, value)
 	return t, err == nil
+}
+
+// wouldRevokeMark ends a ledger entry whose WouldRevoke was recorded.
+const wouldRevokeMark = "@WouldRevoke"
+
+// EncodeRecord is a ledger entry: "State@unixSeconds", with "@WouldRevoke"
+// appended once a due revocation was reported but not carried out. It is
+// compact because a namespace's ledger holds one per identity.
+func EncodeRecord(state nhi.IdentityState, since time.Time, wouldRevoke bool) string {
+	value := string(state) + "@" + strconv.FormatInt(since.Unix(), 10)
+	if wouldRevoke {
+		value += wouldRevokeMark
+	}
+	return value
+}
+
+// DecodeRecord reads a ledger entry written by EncodeRecord.
+func DecodeRecord(value string) (state nhi.IdentityState, since time.Time, wouldRevoke bool, ok bool) {
+	value, wouldRevoke = strings.CutSuffix(value, wouldRevokeMark)
+	name, seconds, found := strings.Cut(value, "@")
+	if !found {
+		return "", time.Time{}, false, false
+	}
+	unix, err := strconv.ParseInt(seconds, 10, 64)
+	if err != nil {
+		return "", time.Time{}, false, false
+	}
+	return nhi.IdentityState(name), time.Unix(unix, 0).UTC(), wouldRevoke, true
 }

@@ -159,10 +159,11 @@ func TestDesiredMetadata(t *testing.T) {
 		},
 		{
 			name:     "Revoked",
-			snapshot: build(ids(sa("orphan", annotate(AnnotationRevokedAt, refStamp)))),
+			snapshot: build(ids(sa("orphan", revoked(refStamp)))),
 			labels:   map[string]string{LabelFinding: "revoked"},
 			annotations: map[string]string{
 				AnnotationState: "Revoked", AnnotationFindings: "Unowned", AnnotationFindingSince: refStamp,
+				AnnotationRevokedAt: refStamp,
 			},
 		},
 	}
@@ -213,7 +214,7 @@ func TestSteadyStateZeroWrites(t *testing.T) {
 			owns(payments(covers(secretRef("legacy")), rotateEvery("720h"))))},
 		{"Excepted", build(ids(sa("orphan")), excepts(newException("x", findings(nhi.FindingUnowned), ref.Add(-day),
 			ref.Add(30*day), saRef("orphan"))))},
-		{"Revoked", build(ids(sa("orphan", annotate(AnnotationRevokedAt, refStamp))))},
+		{"Revoked", build(ids(sa("orphan", revoked(refStamp))))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,6 +224,7 @@ func TestSteadyStateZeroWrites(t *testing.T) {
 			for _, r := range first.Identities {
 				id := r.Identity
 				id.Labels, id.Annotations = apply(id.Labels, r.Labels, ManagedLabels), apply(id.Annotations, r.Annotations, ManagedAnnotations)
+				id.Recorded.State, id.Recorded.Since = r.State, r.Since
 				next.Identities = append(next.Identities, id)
 			}
 			next.Ownerships = nil

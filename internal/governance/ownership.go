@@ -30,6 +30,15 @@ type ownershipFacts struct {
 
 	approvalRequired bool
 	unapproved       bool
+	// approvalRecord is what the ownership's status must record about its
+	// approval; approvalOutdated: the covered fields changed since;
+	// approvalInFuture: approvedAt is later than now.
+	approvalRecord   *nhi.ApprovalRecord
+	approvalOutdated bool
+	approvalInFuture bool
+	// approvedAt is when the approval counts from: the earlier of
+	// spec.approval.approvedAt and when Steward first saw it.
+	approvedAt time.Time
 	// expiry is spec.expiresAt, or approvedAt + maxValidity when that is
 	// sooner (validityClamped).
 	expiry          time.Time
@@ -58,11 +67,20 @@ func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews [
 	if policy != nil {
 		f.approvalRequired = requiresApproval(policy)
 	}
-	f.unapproved = f.approvalRequired && o.Spec.Approval == nil
+	if approval := o.Spec.Approval; approval != nil {
+		f.approvalRecord = approvalRecord(o, s.Now)
+		f.approvalOutdated = f.approvalRecord.ContentDigest != contentDigest(o)
+		f.approvalInFuture = approval.ApprovedAt.After(s.Now)
+		f.approvedAt = approval.ApprovedAt.Time
+		if first := f.approvalRecord.FirstSeen.Time; first.Before(f.approvedAt) {
+			f.approvedAt = first
+		}
+	}
+	f.unapproved = f.approvalRequired && (o.Spec.Approval == nil || f.approvalOutdated || f.approvalInFuture)
 
 	if approval := o.Spec.Approval; approval != nil && policy != nil {
 		if maxValidity := ParseDuration(policy.Spec.MaxValidity); maxValidity > 0 {
-			if limit := approval.ApprovedAt.Add(maxValidity); limit.Before(f.expiry) {
+			if limit := f.approvedAt.Add(maxValidity); limit.Before(f.expiry) {
 				f.expiry, f.validityClamped = limit, true
 			}
 		}
@@ -85,7 +103,7 @@ func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews [
 	if f.reviewInterval > 0 {
 		base := o.CreationTimestamp.Time
 		if o.Spec.Approval != nil {
-			base = o.Spec.Approval.ApprovedAt.Time
+			base = f.approvedAt
 		}
 		if f.lastReview != nil && f.lastReview.Spec.Decision == nhi.DecisionRecertify &&
 			f.lastReview.CreationTimestamp.After(base) {

@@ -91,7 +91,8 @@ func TestGovernanceScope(t *testing.T) {
 // keys are removed, and no deadline is scheduled.
 func TestNoPolicy(t *testing.T) {
 	stale := sa("api", label(LabelFinding, "unowned"), label(LabelWouldRevoke, "true"), label("app", "web"),
-		recorded(nhi.StateUnowned, ref.Add(-day)), annotate(AnnotationOwnership, "payments"), annotate("team", "x"))
+		recorded(nhi.StateUnowned, ref.Add(-day)), annotate(AnnotationState, "Unowned"),
+		annotate(AnnotationFindingSince, Timestamp(ref.Add(-day))), annotate(AnnotationOwnership, "payments"), annotate("team", "x"))
 	res := Evaluate(build(noPolicy(), ids(stale, opaque("db")),
 		owns(payments(covers(saRef("api")), reviewEvery("720h"))),
 		excepts(newException("x", findings(nhi.FindingUnowned), ref.Add(-day), ref.Add(day), saRef("api")))))

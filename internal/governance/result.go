@@ -118,6 +118,9 @@ type OwnershipResult struct {
 	// DepartureFrozen is true when the directory is unavailable and the
 	// departures above are the last ones recorded.
 	DepartureFrozen bool
+	// ApprovalRecord is what the status records about the approval; nil
+	// when there is none.
+	ApprovalRecord *nhi.ApprovalRecord
 }
 
 // ExceptionResult is the desired status of one OwnershipException.

@@ -37,6 +37,29 @@ type Identity struct {
 	// SecretType is the type of a Secret; empty for a ServiceAccount.
 	SecretType string
 	Created    time.Time
+	// Recorded is Steward's own record of the identity, from its ledger;
+	// the zero Record when there is none. Steward never derives a state, a
+	// grace clock or a revocation from the identity's labels or
+	// annotations: tenants can write those (docs/security.md).
+	Recorded Record
+}
+
+// Record is what Steward last recorded about an identity, where only
+// Steward writes.
+type Record struct {
+	// State is the state last recorded; empty when none is.
+	State nhi.IdentityState
+	// Since is when the identity entered State.
+	Since time.Time
+	// WouldRevoke is true once a due revocation was reported without being
+	// carried out (DryRun, or the blast-radius cap), so it is reported once.
+	WouldRevoke bool
+	// Revoked is true once a revocation of the identity was committed.
+	Revoked bool
+	// RevokedAt and RemovedBindings describe that revocation for people
+	// (they are copied into annotations).
+	RevokedAt       time.Time
+	RemovedBindings string
 }
 
 // Ref is the identity's kind and name.

@@ -75,6 +75,12 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 			res.Conditions = []metav1.Condition{Condition(nhi.ConditionCompleted, false, nhi.ReasonSelfReview,
 				fmt.Sprintf("%s is a contact of IdentityOwnership %s and cannot review it; ask someone independent",
 					review.Spec.Reviewer, ownership.Name))}
+		case review.Spec.Decision == nhi.DecisionRecertify && !review.Spec.OverturnsRevoke &&
+			lastDecision(completed[ownership.Name]) == nhi.DecisionRevoke:
+			res.Conditions = []metav1.Condition{Condition(nhi.ConditionCompleted, false, nhi.ReasonRevokeNotOverturned,
+				fmt.Sprintf("OwnershipReview %s decided Revoke on IdentityOwnership %s; a Recertify overturns it only "+
+					"with spec.overturnsRevoke, which needs the verb overturn on ownershipreviews",
+					completed[ownership.Name][len(completed[ownership.Name])-1].Name, ownership.Name))}
 		default:
 			res.Completed = true
 			res.OwnershipGeneration = ownership.Generation
@@ -90,6 +96,15 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 		}
 	}
 	return completed
+}
+
+// lastDecision is the decision of the latest completed review; empty when
+// there is none.
+func lastDecision(completed []*nhi.OwnershipReview) nhi.ReviewDecision {
+	if len(completed) == 0 {
+		return ""
+	}
+	return completed[len(completed)-1].Spec.Decision
 }
 
 // exceptionStatus decides whether an exception is in force.
@@ -149,7 +164,8 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 	for i, o := range e.ownerships {
 		f := e.facts[i]
 		res := &OwnershipResult{Identities: rows[o.Name], Revoked: f.revoked, ConflictsWith: conflicts[o.Name],
-			DepartedContacts: f.departedContacts, AllDeparted: f.allDeparted, DepartureFrozen: f.departureFrozen}
+			DepartedContacts: f.departedContacts, AllDeparted: f.allDeparted, DepartureFrozen: f.departureFrozen,
+			ApprovalRecord: f.approvalRecord}
 		slices.SortFunc(res.Identities, func(a, b nhi.IdentityStatus) int {
 			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
 		})
@@ -200,6 +216,15 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 
 	approved := Condition(nhi.ConditionApproved, o.Spec.Approval != nil, nhi.ReasonApproved, "")
 	switch {
+	case o.Spec.Approval != nil && f.approvalOutdated:
+		approved.Status, approved.Reason = metav1.ConditionFalse, nhi.ReasonApprovalOutdated
+		approved.Message = fmt.Sprintf("the approval by %s at %s (%s) was given for other identities, selector, owner "+
+			"or expiry; it needs a new approval: the approver records a new spec.approval.approvedAt",
+			o.Spec.Approval.ApprovedBy, formatTime(o.Spec.Approval.ApprovedAt.Time), o.Spec.Approval.Reference)
+	case o.Spec.Approval != nil && f.approvalInFuture:
+		approved.Status, approved.Reason = metav1.ConditionFalse, nhi.ReasonApprovalInFuture
+		approved.Message = fmt.Sprintf("spec.approval.approvedAt %s is in the future; it counts as no approval until then",
+			formatTime(o.Spec.Approval.ApprovedAt.Time))
 	case o.Spec.Approval != nil:
 		approved.Message = fmt.Sprintf("approved by %s at %s (%s)", o.Spec.Approval.ApprovedBy,
 			formatTime(o.Spec.Approval.ApprovedAt.Time), o.Spec.Approval.Reference)
@@ -282,7 +307,8 @@ func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, con
 	case f.revoked:
 		return notReady(ReasonRevokedByReview, fmt.Sprintf("OwnershipReview %s decided Revoke", f.lastReview.Name))
 	case f.unapproved:
-		return notReady(nhi.ReasonApprovalMissing, "the policy requires spec.approval")
+		c := find(nhi.ConditionApproved)
+		return notReady(c.Reason, c.Message)
 	case f.expired:
 		c := find(nhi.ConditionExpired)
 		return notReady(c.Reason, c.Message)

@@ -184,7 +184,7 @@ func TestReviews(t *testing.T) {
 		},
 		{
 			name: "Revoke after the revocation happened: Revoked",
-			snapshot: build(policy(enforce()), ids(sa("api", annotate(AnnotationRevokedAt, refStamp))),
+			snapshot: build(policy(enforce()), ids(sa("api", revoked(refStamp))),
 				owns(payments(coversAPI)), reviews(revoke())),
 			review: "r-revoke",
 			want: reviewWant{completed: true, conds: completedOK, generation: 3,
@@ -210,9 +210,20 @@ func TestReviews(t *testing.T) {
 			identities: map[nhi.IdentityReference]want{saRef("api"): wouldRevoke},
 		},
 		{
-			name: "a later Recertify supersedes an earlier Revoke",
+			name: "a later Recertify does not overturn an earlier Revoke without overturnsRevoke",
 			snapshot: build(ids(api), owns(payments(coversAPI)), reviews(
 				newReview("r2", "payments", carol, nhi.DecisionRecertify, ref.Add(-30*time.Minute)), revoke())),
+			review: "r2",
+			want: reviewWant{conds: []wantCond{cond(nhi.ConditionCompleted, condFalse, nhi.ReasonRevokeNotOverturned),
+				cond(nhi.ConditionReady, condFalse, nhi.ReasonRevokeNotOverturned)}},
+			ownership: ownershipWant{revoked: true, ready: revokedOwnership,
+				lastReview: summary("r-revoke", carol, nhi.DecisionRevoke, revokeAt)},
+			identities: map[nhi.IdentityReference]want{saRef("api"): wouldRevoke},
+		},
+		{
+			name: "a later Recertify with overturnsRevoke supersedes an earlier Revoke",
+			snapshot: build(ids(api), owns(payments(coversAPI)), reviews(
+				newReview("r2", "payments", carol, nhi.DecisionRecertify, ref.Add(-30*time.Minute), overturns()), revoke())),
 			review: "r-revoke",
 			want:   reviewWant{completed: true, conds: completedOK, generation: 3},
 			ownership: ownershipWant{ready: readyOwnership,

@@ -21,9 +21,9 @@ package revoke
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -33,21 +33,27 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
 
-// RemovedBinding records one subject removed from one binding, so that it
-// can be restored after re-approval and shown to an auditor.
-type RemovedBinding struct {
-	// Kind is RoleBinding or ClusterRoleBinding.
-	Kind string `json:"kind"`
-	// Namespace of a RoleBinding; empty for a ClusterRoleBinding.
-	Namespace string         `json:"namespace,omitempty"`
-	Name      string         `json:"name"`
-	RoleRef   rbacv1.RoleRef `json:"roleRef"`
-	Subject   rbacv1.Subject `json:"subject"`
-}
+// RemovedBinding records one subject removed from one binding (the
+// ledger's record), so that it can be restored after re-approval and shown
+// to an auditor.
+type RemovedBinding = nhi.RemovedBinding
 
-func (b RemovedBinding) String() string {
+// AnnotationRemovedSubjects, on a binding, lists the ServiceAccounts
+// ("namespace/name", comma-separated) Steward removed from it. Steward
+// writes it in the very update that removes a subject and clears the entry
+// in the update that restores it. Steward never reads it: the ledger is its
+// record. It exists for the manager-bounds admission policy, which admits a
+// ServiceAccount subject added by Steward only if the binding lists it, so
+// that a stolen manager token can re-add what Steward removed and grant
+// nothing new.
+const AnnotationRemovedSubjects = "steward.dev/removed-subjects"
+
+// BindingString describes a recorded binding for people.
+func BindingString(b RemovedBinding) string {
 	where := b.Name
 	if b.Namespace != "" {
 		where = b.Namespace + "/" + b.Name
@@ -55,22 +61,15 @@ func (b RemovedBinding) String() string {
 	return fmt.Sprintf("%s %s (%s %s)", b.Kind, where, b.RoleRef.Kind, b.RoleRef.Name)
 }
 
-// EncodeBindings and DecodeBindings store the record in an annotation.
-func EncodeBindings(bindings []RemovedBinding) string {
-	data, _ := json.Marshal(bindings)
-	return string(data)
-}
+// bootstrapLabel marks the API server's default RBAC policy (discovery,
+// basic-user, public-info-viewer): access every authenticated client has,
+// which is not residual access of one identity.
+const bootstrapLabel = "kubernetes.io/bootstrapping"
 
-// DecodeBindings reads a record written by EncodeBindings.
-func DecodeBindings(value string) ([]RemovedBinding, error) {
-	if value == "" {
-		return nil, nil
-	}
-	var bindings []RemovedBinding
-	if err := json.Unmarshal([]byte(value), &bindings); err != nil {
-		return nil, fmt.Errorf("decoding the removed-bindings record: %w", err)
-	}
-	return bindings, nil
+// residualGroups are the groups every ServiceAccount of a namespace belongs
+// to; access granted to them cannot be taken from one account alone.
+func residualGroups(namespace string) []string {
+	return []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"}
 }
 
 // Revoker applies revocation strategies. Reader should read from the API
@@ -120,46 +119,78 @@ func ServiceAccountOf(bindingNamespace string, s rbacv1.Subject) (string, bool) 
 	return namespace + "/" + s.Name, namespace != ""
 }
 
+// namesAccount reports whether a binding subject is the ServiceAccount
+// namespace/account: as a ServiceAccount subject, or as the User
+// system:serviceaccount:NAMESPACE:NAME its tokens authenticate as.
+func namesAccount(bindingNamespace string, s rbacv1.Subject, namespace, account string) bool {
+	if key, ok := ServiceAccountOf(bindingNamespace, s); ok {
+		return key == namespace+"/"+account
+	}
+	return s.Kind == rbacv1.UserKind && s.Name == "system:serviceaccount:"+namespace+":"+account
+}
+
+// Access is what FindBindings found: the binding subjects that name the
+// ServiceAccount (removable), and the bindings that reach it through a
+// group every ServiceAccount of its namespace belongs to (residual).
+type Access struct {
+	Bindings []RemovedBinding
+	Residual []string
+}
+
 // FindBindings lists every RoleBinding (in any namespace) and
-// ClusterRoleBinding naming the ServiceAccount as a subject.
-func (r *Revoker) FindBindings(ctx context.Context, namespace, account string) ([]RemovedBinding, error) {
-	want := namespace + "/" + account
-	names := func(bindingNamespace string, s rbacv1.Subject) bool {
-		key, ok := ServiceAccountOf(bindingNamespace, s)
-		return ok && key == want
-	}
-	var found []RemovedBinding
-	roleBindings := &rbacv1.RoleBindingList{}
-	if err := r.Reader.List(ctx, roleBindings); err != nil {
-		return nil, fmt.Errorf("listing RoleBindings: %w", err)
-	}
-	for _, b := range roleBindings.Items {
-		for _, s := range b.Subjects {
-			if names(b.Namespace, s) {
-				found = append(found, RemovedBinding{Kind: "RoleBinding", Namespace: b.Namespace, Name: b.Name, RoleRef: b.RoleRef, Subject: s})
+// ClusterRoleBinding naming the ServiceAccount as a subject, and the
+// bindings that grant it access through a group.
+func (r *Revoker) FindBindings(ctx context.Context, namespace, account string) (Access, error) {
+	var found Access
+	groups := residualGroups(namespace)
+	visit := func(kind, bindingNamespace, name string, uid types.UID, roleRef rbacv1.RoleRef, subjects []rbacv1.Subject,
+		labels map[string]string) {
+		for _, s := range subjects {
+			switch {
+			case namesAccount(bindingNamespace, s, namespace, account):
+				found.Bindings = append(found.Bindings, RemovedBinding{Kind: kind, Namespace: bindingNamespace, Name: name,
+					UID: uid, RoleRef: roleRef, Subject: s})
+			case s.Kind == rbacv1.GroupKind && slices.Contains(groups, s.Name) && labels[bootstrapLabel] != "rbac-defaults":
+				b := RemovedBinding{Kind: kind, Namespace: bindingNamespace, Name: name, RoleRef: roleRef}
+				found.Residual = append(found.Residual, BindingString(b)+" through Group "+s.Name)
 			}
 		}
+	}
+	roleBindings := &rbacv1.RoleBindingList{}
+	if err := r.Reader.List(ctx, roleBindings); err != nil {
+		return Access{}, fmt.Errorf("listing RoleBindings: %w", err)
+	}
+	for _, b := range roleBindings.Items {
+		visit("RoleBinding", b.Namespace, b.Name, b.UID, b.RoleRef, b.Subjects, b.Labels)
 	}
 	clusterBindings := &rbacv1.ClusterRoleBindingList{}
 	if err := r.Reader.List(ctx, clusterBindings); err != nil {
-		return nil, fmt.Errorf("listing ClusterRoleBindings: %w", err)
+		return Access{}, fmt.Errorf("listing ClusterRoleBindings: %w", err)
 	}
 	for _, b := range clusterBindings.Items {
-		for _, s := range b.Subjects {
-			if names("", s) {
-				found = append(found, RemovedBinding{Kind: "ClusterRoleBinding", Name: b.Name, RoleRef: b.RoleRef, Subject: s})
-			}
-		}
+		visit("ClusterRoleBinding", "", b.Name, b.UID, b.RoleRef, b.Subjects, b.Labels)
 	}
+	slices.Sort(found.Residual)
+	found.Residual = slices.Compact(found.Residual)
 	return found, nil
 }
 
-// RemoveSubjects removes each recorded subject from its binding. Bindings
-// already gone or already without the subject are skipped.
-func (r *Revoker) RemoveSubjects(ctx context.Context, bindings []RemovedBinding) error {
+// RemoveSubjects removes each found subject from its binding (the very
+// object found: same UID, same role), and lists the account in the
+// binding's AnnotationRemovedSubjects in the same update. Bindings already
+// gone or already without the subject are skipped.
+func (r *Revoker) RemoveSubjects(ctx context.Context, namespace, account string, bindings []RemovedBinding) error {
+	entry := namespace + "/" + account
 	for _, b := range bindings {
-		if err := r.editSubjects(ctx, b, func(subjects []rbacv1.Subject) []rbacv1.Subject {
-			return slices.DeleteFunc(subjects, func(s rbacv1.Subject) bool { return s == b.Subject })
+		if _, err := r.editBinding(ctx, b, func(subjects []rbacv1.Subject, removed []string) ([]rbacv1.Subject, []string) {
+			kept := slices.DeleteFunc(subjects, func(s rbacv1.Subject) bool { return s == b.Subject })
+			if len(kept) == len(subjects) {
+				return subjects, removed
+			}
+			if !slices.Contains(removed, entry) {
+				removed = append(removed, entry)
+			}
+			return kept, removed
 		}); err != nil {
 			return err
 		}
@@ -167,34 +198,48 @@ func (r *Revoker) RemoveSubjects(ctx context.Context, bindings []RemovedBinding)
 	return nil
 }
 
-// RestoreSubjects adds each recorded subject back to its binding where the
-// binding still exists with the same role. It returns what was restored.
-func (r *Revoker) RestoreSubjects(ctx context.Context, bindings []RemovedBinding) ([]RemovedBinding, error) {
-	var restored []RemovedBinding
+// RestoreSubjects gives access back after re-approval. It adds the account
+// itself, as a ServiceAccount subject — whatever subject the record names —
+// only to bindings Steward removed it from: the same object (UID), still
+// referring to the same role. It returns what was restored, and what could
+// not be (the binding is gone, was re-created, or an admission policy
+// refused the update).
+func (r *Revoker) RestoreSubjects(ctx context.Context, namespace, account string,
+	bindings []RemovedBinding) (restored, skipped []RemovedBinding, err error) {
+	entry := namespace + "/" + account
+	self := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: account, Namespace: namespace}
 	for _, b := range bindings {
-		added := false
-		err := r.editSubjects(ctx, b, func(subjects []rbacv1.Subject) []rbacv1.Subject {
-			if slices.Contains(subjects, b.Subject) {
-				return subjects
+		changed, err := r.editBinding(ctx, b, func(subjects []rbacv1.Subject, removed []string) ([]rbacv1.Subject, []string) {
+			removed = slices.DeleteFunc(removed, func(e string) bool { return e == entry })
+			if slices.ContainsFunc(subjects, func(s rbacv1.Subject) bool { return namesAccount(b.Namespace, s, namespace, account) }) {
+				return subjects, removed
 			}
-			added = true
-			return append(subjects, b.Subject)
+			return append(subjects, self), removed
 		})
-		if err != nil {
-			return restored, err
-		}
-		if added {
+		switch {
+		case apierrors.IsForbidden(err) || apierrors.IsInvalid(err):
+			skipped = append(skipped, b)
+		case err != nil:
+			return restored, skipped, err
+		case changed:
 			restored = append(restored, b)
+		default:
+			skipped = append(skipped, b)
 		}
 	}
-	return restored, nil
+	return restored, skipped, nil
 }
 
-// editSubjects rewrites a binding's subjects with optimistic concurrency. A
-// binding that is gone, or now refers to another role, is left alone.
-func (r *Revoker) editSubjects(ctx context.Context, b RemovedBinding, edit func([]rbacv1.Subject) []rbacv1.Subject) error {
+// editBinding rewrites a binding's subjects and its AnnotationRemovedSubjects
+// list with optimistic concurrency. A binding that is gone, was re-created
+// (another UID), or now refers to another role is left alone. It reports
+// whether the subjects changed.
+func (r *Revoker) editBinding(ctx context.Context, b RemovedBinding,
+	edit func(subjects []rbacv1.Subject, removed []string) ([]rbacv1.Subject, []string)) (bool, error) {
 	key := types.NamespacedName{Namespace: b.Namespace, Name: b.Name}
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+	changed := false
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		changed = false
 		var obj client.Object
 		var subjects *[]rbacv1.Subject
 		var roleRef rbacv1.RoleRef
@@ -213,20 +258,36 @@ func (r *Revoker) editSubjects(ctx context.Context, b RemovedBinding, edit func(
 			}
 			roleRef = rb.RoleRef
 		}
-		if roleRef != b.RoleRef {
+		if roleRef != b.RoleRef || (b.UID != "" && obj.GetUID() != b.UID) {
 			return nil
 		}
-		before := len(*subjects)
-		updated := edit(slices.Clone(*subjects))
-		if len(updated) == before {
+		annotations := obj.GetAnnotations()
+		var removed []string
+		if list := annotations[AnnotationRemovedSubjects]; list != "" {
+			removed = strings.Split(list, ",")
+		}
+		updated, updatedRemoved := edit(slices.Clone(*subjects), slices.Clone(removed))
+		if slices.Equal(updated, *subjects) && slices.Equal(updatedRemoved, removed) {
 			return nil
 		}
+		changed = !slices.Equal(updated, *subjects)
 		*subjects = updated
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		if len(updatedRemoved) == 0 {
+			delete(annotations, AnnotationRemovedSubjects)
+		} else {
+			annotations[AnnotationRemovedSubjects] = strings.Join(updatedRemoved, ",")
+		}
+		obj.SetAnnotations(annotations)
 		if err := r.Client.Update(ctx, obj); err != nil && !apierrors.IsNotFound(err) {
+			changed = false
 			return err
 		}
 		return nil
 	})
+	return changed, err
 }
 
 // Delete deletes an identity, only if it is still the object evaluated (same

@@ -1,0 +1,196 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+// +kubebuilder:rbac:groups=nhi.steward.dev,namespace=steward-system,resources=ledgers,verbs=get;create
+// +kubebuilder:rbac:groups=nhi.steward.dev,namespace=steward-system,resources=ledgers/status,verbs=get;patch;update
+
+// Ledgers reads and writes Steward's own records (docs/security.md): the
+// Ledger objects in Steward's namespace, through their status subresource.
+// They are read from the API server, never from a cache, so that a record
+// written a moment ago is always the one acted on, and from Steward's
+// namespace only: a Ledger anywhere else is nobody's record.
+type Ledgers struct {
+	Reader    client.Reader
+	Writer    client.Client
+	Namespace string
+}
+
+// Get returns the ledger of that name; an empty one, not yet created, when
+// there is none.
+func (l *Ledgers) Get(ctx context.Context, name string) (*nhi.Ledger, error) {
+	ledger := &nhi.Ledger{}
+	err := l.Reader.Get(ctx, types.NamespacedName{Namespace: l.Namespace, Name: name}, ledger)
+	if apierrors.IsNotFound(err) {
+		ledger = &nhi.Ledger{}
+		ledger.Namespace, ledger.Name = l.Namespace, name
+		return ledger, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading ledger %s/%s: %w", l.Namespace, name, err)
+	}
+	return ledger, nil
+}
+
+// LedgerChanges are the entries a patch sets (non-nil) or removes (nil).
+type LedgerChanges struct {
+	Identities  map[string]*string
+	Revocations map[string]*nhi.RevocationRecord
+}
+
+// Empty reports whether there is nothing to write.
+func (c *LedgerChanges) Empty() bool { return len(c.Identities) == 0 && len(c.Revocations) == 0 }
+
+// Patch writes changes to a ledger's status, creating the ledger first if
+// it does not exist yet, and keeps the in-memory copy current.
+func (l *Ledgers) Patch(ctx context.Context, ledger *nhi.Ledger, changes LedgerChanges) error {
+	if changes.Empty() {
+		return nil
+	}
+	if err := l.Create(ctx, ledger); err != nil {
+		return err
+	}
+	status := map[string]any{}
+	if len(changes.Identities) > 0 {
+		status["identities"] = changes.Identities
+	}
+	if len(changes.Revocations) > 0 {
+		status["revocations"] = changes.Revocations
+	}
+	patch, err := json.Marshal(map[string]any{"status": status})
+	if err != nil {
+		return err
+	}
+	patched := &nhi.Ledger{}
+	patched.Namespace, patched.Name = ledger.Namespace, ledger.Name
+	if err := l.Writer.Status().Patch(ctx, patched, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		return fmt.Errorf("writing ledger %s/%s: %w", ledger.Namespace, ledger.Name, err)
+	}
+	*ledger = *patched
+	return nil
+}
+
+// Create creates a ledger not yet created (its status comes later, through
+// the status subresource); a ledger that exists is left as it is.
+func (l *Ledgers) Create(ctx context.Context, ledger *nhi.Ledger) error {
+	if ledger.ResourceVersion != "" {
+		return nil
+	}
+	fresh := &nhi.Ledger{}
+	fresh.Namespace, fresh.Name = ledger.Namespace, ledger.Name
+	fresh.Labels = map[string]string{"app.kubernetes.io/managed-by": "steward"}
+	err := l.Writer.Create(ctx, fresh)
+	if apierrors.IsAlreadyExists(err) {
+		existing, err := l.Get(ctx, ledger.Name)
+		if err != nil {
+			return err
+		}
+		*ledger = *existing
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating ledger %s/%s: %w", ledger.Namespace, ledger.Name, err)
+	}
+	fresh.Status = ledger.Status
+	*ledger = *fresh
+	return nil
+}
+
+// PutRevocation records one revocation's progress before Steward acts on it.
+func (l *Ledgers) PutRevocation(ctx context.Context, ledger *nhi.Ledger, uid types.UID, record *nhi.RevocationRecord) error {
+	return l.Patch(ctx, ledger, LedgerChanges{Revocations: map[string]*nhi.RevocationRecord{string(uid): record}})
+}
+
+// namespaceLedgerName is the name of a governed namespace's ledger.
+func namespaceLedgerName(namespace string) string { return nhi.LedgerPrefixNamespace + namespace }
+
+// policyLedgerName is the name of a policy's revocation-budget ledger.
+func policyLedgerName(policy string) string { return nhi.LedgerPrefixPolicy + policy }
+
+// recorded is the ledger's record of one identity.
+func recorded(ledger *nhi.Ledger, uid types.UID) governance.Record {
+	var rec governance.Record
+	if state, since, wouldRevoke, ok := governance.DecodeRecord(ledger.Status.Identities[string(uid)]); ok {
+		rec.State, rec.Since, rec.WouldRevoke = state, since, wouldRevoke
+	}
+	if rev, found := ledger.Status.Revocations[string(uid)]; found && rev.RevokedAt != nil {
+		rec.Revoked, rec.RevokedAt = true, rev.RevokedAt.Time
+		rec.RemovedBindings = describeBindings(rev.RemovedBindings)
+	}
+	return rec
+}
+
+// describeBindings is the people's copy of a removed-bindings record.
+func describeBindings(bindings []nhi.RemovedBinding) string {
+	parts := make([]string, len(bindings))
+	for i, b := range bindings {
+		parts[i] = bindingString(b)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// recordChanges are the identity entries that bring the ledger to the
+// evaluation: every governed identity's state and since; entries of
+// identities gone or no longer governed are removed, as are their finished
+// revocation records.
+func recordChanges(ledger *nhi.Ledger, result *governance.Result) LedgerChanges {
+	changes := LedgerChanges{Identities: map[string]*string{}, Revocations: map[string]*nhi.RevocationRecord{}}
+	present := make(map[string]bool, len(result.Identities))
+	for i := range result.Identities {
+		id := &result.Identities[i]
+		uid := string(id.Identity.UID)
+		present[uid] = true
+		if !id.Governed {
+			continue
+		}
+		want := governance.EncodeRecord(id.State, id.Since, id.Action == governance.ActionWouldRevoke)
+		if ledger.Status.Identities[uid] != want {
+			changes.Identities[uid] = &want
+		}
+	}
+	for i := range result.Identities {
+		id := &result.Identities[i]
+		if uid := string(id.Identity.UID); !id.Governed && ledger.Status.Identities[uid] != "" {
+			changes.Identities[uid] = nil
+		}
+	}
+	for uid := range ledger.Status.Identities {
+		if !present[uid] {
+			changes.Identities[uid] = nil
+		}
+	}
+	for uid := range ledger.Status.Revocations {
+		if !present[uid] {
+			changes.Revocations[uid] = nil
+		}
+	}
+	return changes
+}
