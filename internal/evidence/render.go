@@ -102,6 +102,17 @@ func writeTable(w io.Writer, rows []Row) error {
 	return tw.Flush()
 }
 
+// neutralizeFormula keeps a spreadsheet from running a cell as a formula
+// (CSV injection): names, purposes and notes come from tenants, and a cell
+// starting with =, +, -, @, a tab or a carriage return is prefixed with a
+// single quote, which spreadsheets show as text.
+func neutralizeFormula(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
 func writeCSV(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
 	headers := make([]string, len(columns))
@@ -114,7 +125,7 @@ func writeCSV(w io.Writer, rows []Row) error {
 	for _, row := range rows {
 		values := make([]string, len(columns))
 		for i, c := range columns {
-			values[i] = c.value(row)
+			values[i] = neutralizeFormula(c.value(row))
 		}
 		if err := cw.Write(values); err != nil {
 			return err

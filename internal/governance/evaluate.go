@@ -161,7 +161,11 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 	var waivable []nhi.Finding
 	for _, i := range e.excepts.covering(id) {
 		x := e.exceptions[i]
-		if e.active[i] && slices.ContainsFunc(x.Spec.Findings, func(f nhi.Finding) bool { return slices.Contains(r.Findings, f) }) {
+		// Nobody accepts the risk of their own identities: an exception
+		// accepted by one of the owner's contacts waives nothing for them.
+		selfAccepted := owner != nil && isContact(owner.ownership, x.Spec.RiskAcceptedBy)
+		if e.active[i] && !selfAccepted &&
+			slices.ContainsFunc(x.Spec.Findings, func(f nhi.Finding) bool { return slices.Contains(r.Findings, f) }) {
 			r.Exceptions = append(r.Exceptions, x.Name)
 			waivable = append(waivable, x.Spec.Findings...)
 		}

@@ -159,3 +159,25 @@ func TestApprovalCoversWhatWasApproved(t *testing.T) {
 		equal(t, "findings", later.Findings, findings(nhi.FindingExpired, nhi.FindingReviewOverdue))
 	})
 }
+
+// TestSelfAcceptedException: an owner's contact cannot accept the risk of
+// the ownership's own identities.
+func TestSelfAcceptedException(t *testing.T) {
+	expired := payments(covers(saRef("api")), expires(ref.Add(-time.Hour)))
+	byOwner := newException("x", findings(nhi.FindingExpired), ref.Add(-time.Hour), ref.Add(day), saRef("api"))
+	byOwner.Spec.RiskAcceptedBy = alice
+	byOther := newException("y", findings(nhi.FindingExpired), ref.Add(-time.Hour), ref.Add(day), saRef("api"))
+	for _, tc := range []struct {
+		name      string
+		exception nhi.OwnershipException
+		state     nhi.IdentityState
+	}{
+		{"accepted by the owner's contact: not waived", byOwner, nhi.StateExpired},
+		{"accepted by someone independent: waived", byOther, nhi.StateExcepted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Evaluate(build(ids(sa("api")), owns(expired), excepts(tc.exception))).Identities[0]
+			equal(t, "state", r.State, tc.state)
+		})
+	}
+}
