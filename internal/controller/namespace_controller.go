@@ -64,7 +64,7 @@ type NamespaceReconciler struct {
 	Ledgers *Ledgers
 	// Directories caches the owner directories policies name.
 	Directories *DirectoryCaches
-	Budget  *RevocationBudget
+	Budget      *RevocationBudget
 	// Reports writes PolicyReports when their CRD is installed; nil writes none.
 	Reports *PolicyReports
 	// StewardNamespace is never governed.

@@ -50,12 +50,12 @@ import (
 // event-driven: it runs when a namespace summary changes, never on a timer.
 type PolicyReconciler struct {
 	client.Client
-	Ledgers   *Ledgers
+	Ledgers *Ledgers
 	// Directories caches the owner directories policies name.
 	Directories *DirectoryCaches
-	Clock     clock.PassiveClock
-	Summaries *SummaryStore
-	Recorder  events.EventRecorder
+	Clock       clock.PassiveClock
+	Summaries   *SummaryStore
+	Recorder    events.EventRecorder
 }
 
 // Reconcile recomputes one policy's status.

@@ -17,6 +17,7 @@ limitations under the License.
 package controller_test
 
 import (
+	"maps"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -50,9 +51,7 @@ var _ = Describe("Trust: forged keys on identities", func() {
 				`"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},` +
 				`"subject":{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"system:authenticated"}}]`,
 		}
-		for k, v := range extra {
-			annotations[k] = v
-		}
+		maps.Copy(annotations, extra)
 		return annotations
 	}
 	grantTarget := func(namespace string) *rbacv1.ClusterRoleBinding {

@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -27,15 +28,13 @@ import (
 // to postpone, fake or undo a decision (docs/security.md, attacks T1–T4).
 func forgedKeys() identityOpt {
 	return func(i *Identity) {
-		for k, v := range map[string]string{
+		maps.Copy(i.Annotations, map[string]string{
 			AnnotationState: "Owned", AnnotationFindingSince: "2999-01-01T00:00:00Z", AnnotationFindings: "",
 			AnnotationOwnership: "payments", AnnotationOwnerTeam: "payments", AnnotationExpiresAt: "2999-01-01T00:00:00Z",
 			AnnotationApprovedBy: "bob@example.com", AnnotationExceptedBy: "x", AnnotationRevokedAt: "2026-01-01T00:00:00Z",
 			AnnotationRemovedBindings: `[{"kind":"ClusterRoleBinding","name":"cluster-admin"}]`,
 			"steward.dev/revoking":    "2026-01-01T00:00:00Z",
-		} {
-			i.Annotations[k] = v
-		}
+		})
 		i.Labels[LabelFinding] = "owned"
 	}
 }
