@@ -48,26 +48,26 @@ bin/manager --kubeconfig "${WORK}/manager.kubeconfig" --metrics-bind-address=0 -
 MANAGER_PID=$!
 echo "manager pid ${MANAGER_PID}; decision log: JSON lines on its stdout"
 
-step "Applying the payments-team samples (config/samples): a DryRun policy, an ownership, an exception, a review"
-k apply -f config/samples/payments_namespace.yaml -f config/samples/nhi_v1alpha1_ownershippolicy.yaml \
-  -f config/samples/nhi_v1alpha1_identityownership.yaml -f config/samples/nhi_v1alpha1_ownershipexception.yaml
-# Admission lets a person file a review only in their own name: the reviewer
-# files it (impersonated here by the demo's administrator).
+# Approval is an authenticated act: the admission policies (config/admission)
+# let only the person an approval, a risk acceptance or a review names submit
+# it, cluster administrators included. The demo's administrator impersonates
+# each of them (--as); system:masters gives the impersonated person the
+# rights, the username is what admission checks.
+as_approver() { k --as carol.smith@example.com --as-group system:masters "$@"; }
 as_reviewer() { k --as dave.kim@example.com --as-group system:masters "$@"; }
+
+step "Applying the payments-team samples (config/samples), each as the person it names"
+echo "the platform team installs the namespace and the DryRun baseline policy:"
+k apply -f config/samples/payments_namespace.yaml -f config/samples/nhi_v1alpha1_ownershippolicy.yaml
+echo "the approver, carol.smith@example.com, records her approval of payments-api and accepts the Stripe key's risk:"
+as_approver apply -f config/samples/nhi_v1alpha1_identityownership.yaml \
+  -f config/samples/nhi_v1alpha1_ownershipexception.yaml
+echo "the reviewer, dave.kim@example.com, files the quarterly review:"
 as_reviewer apply -f config/samples/nhi_v1alpha1_ownershipreview.yaml
 
 step "Adding the rest of the payments team's story"
-k apply -f - <<YAML
-# Unowned: nobody declared this one.
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: orphan-bot, namespace: payments}
----
-# Expired: its ownership lapsed yesterday.
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: legacy-reporting, namespace: payments}
----
+echo "the approver, carol.smith, records the approvals she gave, in her own name (nobody else may record them):"
+as_approver apply -f - <<YAML
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: legacy-reporting, namespace: payments}
@@ -77,11 +77,6 @@ spec:
   purpose: Monthly revenue export to the finance data warehouse.
   approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-60 days')", reference: SEC-877}
   expiresAt: "$(at '-1 day')"
----
-# ReviewOverdue: the quarterly review was due a month ago.
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: fraud-scorer, namespace: payments}
 ---
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
@@ -93,6 +88,58 @@ spec:
   approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-120 days')", reference: SEC-901}
   expiresAt: "$(at '+200 days')"
   reviewInterval: 2160h
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: csv-export, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: csv-export}]
+  owner: {team: payments, contacts: [alice.nguyen@example.com]}
+  purpose: Ad-hoc CSV exports for the finance team.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-30 days')", reference: SEC-1001}
+  expiresAt: "$(at '+300 days')"
+---
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: settlement-batch, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: settlement-batch}]
+  owner: {team: payments, contacts: [alice.nguyen@example.com]}
+  purpose: Nightly settlement with the acquiring bank.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-1 day')", reference: SEC-1300}
+  expiresAt: "$(at '+6 seconds')"
+YAML
+
+echo "vendor-sftp's approval is still pending; she accepts the risk meanwhile, again in her own name:"
+as_approver apply -f - <<YAML
+apiVersion: nhi.steward.dev/v1alpha1
+kind: OwnershipException
+metadata: {name: vendor-sftp-approval-pending, namespace: payments}
+spec:
+  identities: [{kind: Secret, name: vendor-sftp}]
+  findings: [Unapproved]
+  riskAcceptedBy: carol.smith@example.com
+  justification: Approval SEC-1200 is with the bank; the key only reaches their SFTP host.
+  compensatingControls: [Egress restricted to the bank's SFTP host]
+  expiresAt: "$(at '+14 days')"
+YAML
+
+echo "the payments team creates its identities, and files the vendor key's ownership, still awaiting approval:"
+k apply -f - <<YAML
+# Unowned: nobody declared this one.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: orphan-bot, namespace: payments}
+---
+# Expired: its ownership lapsed yesterday.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: legacy-reporting, namespace: payments}
+---
+# ReviewOverdue: the quarterly review was due a month ago.
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: fraud-scorer, namespace: payments}
 ---
 # Excepted: an unapproved vendor key, its risk accepted until the ticket lands.
 apiVersion: v1
@@ -110,48 +157,18 @@ spec:
   purpose: Uploads settlement files to the acquiring bank's SFTP server.
   expiresAt: "$(at '+90 days')"
 ---
-apiVersion: nhi.steward.dev/v1alpha1
-kind: OwnershipException
-metadata: {name: vendor-sftp-approval-pending, namespace: payments}
-spec:
-  identities: [{kind: Secret, name: vendor-sftp}]
-  findings: [Unapproved]
-  riskAcceptedBy: carol.smith@example.com
-  justification: Approval SEC-1200 is with the bank; the key only reaches their SFTP host.
-  compensatingControls: [Egress restricted to the bank's SFTP host]
-  expiresAt: "$(at '+14 days')"
----
 # Withdrawn by a review (below): DryRun reports WouldRevoke.
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: csv-export, namespace: payments}
 ---
-apiVersion: nhi.steward.dev/v1alpha1
-kind: IdentityOwnership
-metadata: {name: csv-export, namespace: payments}
-spec:
-  identities: [{kind: ServiceAccount, name: csv-export}]
-  owner: {team: payments, contacts: [alice.nguyen@example.com]}
-  purpose: Ad-hoc CSV exports for the finance team.
-  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-30 days')", reference: SEC-1001}
-  expiresAt: "$(at '+300 days')"
----
 # A deadline in a few seconds: watch Steward act on it when it passes.
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: settlement-batch, namespace: payments}
----
-apiVersion: nhi.steward.dev/v1alpha1
-kind: IdentityOwnership
-metadata: {name: settlement-batch, namespace: payments}
-spec:
-  identities: [{kind: ServiceAccount, name: settlement-batch}]
-  owner: {team: payments, contacts: [alice.nguyen@example.com]}
-  purpose: Nightly settlement with the acquiring bank.
-  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-1 day')", reference: SEC-1300}
-  expiresAt: "$(at '+6 seconds')"
 YAML
 
+echo "the reviewer withdraws csv-export:"
 as_reviewer apply -f - <<YAML
 # Revoked by review: the export job was retired; DryRun reports WouldRevoke.
 apiVersion: nhi.steward.dev/v1alpha1
@@ -186,7 +203,9 @@ spec:
   enforcement: Enforce
   rules: [{finding: Unowned, action: Revoke}]
   revocation: {serviceAccountStrategies: [DeleteTokens, RemoveBindings], maxRevocationsPerHour: 5}
----
+YAML
+echo "the approver records her approval of the CI deployer before it exists (an unowned one would be revoked at once):"
+as_approver apply -f - <<YAML
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: deployer, namespace: payments-ci}
@@ -196,7 +215,8 @@ spec:
   purpose: Deploys the payments services from CI.
   approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-7 days')", reference: SEC-1400}
   expiresAt: "$(at '+90 days')"
----
+YAML
+k apply -f - <<YAML
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: deployer, namespace: payments-ci}
@@ -225,7 +245,9 @@ k wait --for=jsonpath='{.metadata.labels.steward\.dev/finding}'=revoked --timeou
 for _ in $(seq 20); do as_deployer get configmaps -n payments-ci >/dev/null 2>&1 || break; sleep 0.5; done
 echo "the same token now:"
 as_deployer get configmaps -n payments-ci || true
-echo "what Steward removed, recorded on the ServiceAccount so access can be restored after re-approval:"
+echo "what Steward removed, in its own record (the Ledger ns.payments-ci in steward-system), so that access can be restored after re-approval:"
+k get ledger ns.payments-ci -n steward-system -o jsonpath='{range .status.revocations.*}{.kind}/{.name} revoked ({.reason}) at {.revokedAt}, id {.id}{"\n"}{range .removedBindings[*]}  removed {.subject.kind} {.subject.name} from {.kind} {.namespace}/{.name} ({.roleRef.kind} {.roleRef.name}){"\n"}{end}{end}'
+echo "and its copy for people, on the ServiceAccount:"
 k get sa deployer -n payments-ci -o jsonpath='{.metadata.annotations.steward\.dev/removed-bindings}'; echo
 k get events.v1.events.k8s.io -n payments-ci --field-selector reason=Revoked -o custom-columns='REASON:.reason,NAME:.regarding.name,NOTE:.note'
 
@@ -267,7 +289,8 @@ printf 'revocations: %s in Enforce (payments-ci), %s reported as WouldRevoke in 
   "$(grep -c '"action":"Revoke"' "${WORK}/decisions.jsonl")" "$(grep -c '"action":"WouldRevoke"' "${WORK}/decisions.jsonl")"
 
 step "A bad manifest is refused with a message naming the field"
-k apply -f - <<'YAML' || true
+echo "an owner approving her own ownership (the CRD's separation-of-duties rule):"
+k --as alice.nguyen@example.com --as-group system:masters apply -f - <<'YAML' || true
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: self-approved, namespace: payments}
@@ -277,6 +300,18 @@ spec:
   purpose: Checkout
   approval: {approvedBy: alice.nguyen@example.com, approvedAt: "2026-09-01T00:00:00Z", reference: SEC-1}
   expiresAt: "2027-01-01T00:00:00Z"
+YAML
+echo "the cluster administrator recording an approval in carol.smith's name (admission: only she may):"
+k apply -f - <<YAML || true
+apiVersion: nhi.steward.dev/v1alpha1
+kind: IdentityOwnership
+metadata: {name: orphan-bot, namespace: payments}
+spec:
+  identities: [{kind: ServiceAccount, name: orphan-bot}]
+  owner: {team: payments, contacts: [alice.nguyen@example.com]}
+  purpose: Claimed after the fact.
+  approval: {approvedBy: carol.smith@example.com, approvedAt: "$(at '-1 hour')", reference: SEC-1500}
+  expiresAt: "$(at '+30 days')"
 YAML
 
 if grep -qi forbidden "${WORK}/manager.log"; then

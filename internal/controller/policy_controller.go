@@ -106,9 +106,10 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	status.ObservedGeneration = policy.Generation
 
 	result := reconcile.Result{}
-	if isHalted && !windowEnd.IsZero() {
-		// Clear the halt when the window ends.
-		result.RequeueAfter = max(windowEnd.Sub(r.Clock.Now()), time.Second)
+	if start := status.RevocationWindowStart; start != nil {
+		// The oldest counted revocation leaves the window then: the count,
+		// and a halt, change with no other event.
+		result.RequeueAfter = max(start.Add(revocationWindow).Sub(r.Clock.Now()), time.Second)
 	}
 	if equality.Semantic.DeepEqual(policy.Status, desired.Status) {
 		return result, nil

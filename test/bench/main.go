@@ -31,6 +31,7 @@ import (
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
@@ -91,6 +92,10 @@ type clients struct {
 	kube     kubernetes.Interface
 	metadata metadata.Interface
 	ctrl     client.Client
+	// approver is ctrl impersonating the approver, for the objects that
+	// carry an approval (the administrator may impersonate anyone; the
+	// group gives the impersonated person the rights to create them).
+	approver client.Client
 }
 
 func newClients(c config, qps float32, burst int) (*clients, error) {
@@ -115,7 +120,13 @@ func newClients(c config, qps float32, burst int) (*clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &clients{kube: kube, metadata: meta, ctrl: ctrlClient}, nil
+	asApprover := rest.CopyConfig(rc)
+	asApprover.Impersonate = rest.ImpersonationConfig{UserName: approver, Groups: []string{"system:masters"}}
+	approverClient, err := client.New(asApprover, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	return &clients{kube: kube, metadata: meta, ctrl: ctrlClient, approver: approverClient}, nil
 }
 
 func run(ctx context.Context, c config) error {

@@ -33,8 +33,19 @@ import (
 )
 
 const (
-	benchLabel = "steward.dev/bench"
+	// benchLabel marks the bench's namespaces. The steward.dev/ prefix is
+	// Steward's own (on identities, the protected-keys admission policy
+	// refuses it to anyone but Steward), so the bench keeps to its own.
+	benchLabel = "bench.steward.dev/set"
 	ownedLabel = "bench.steward.dev/owned"
+	// approver approves the bench's ownerships. The separation-of-duties
+	// admission policy lets only the person named in spec.approval.approvedBy
+	// record an approval, so the bench creates them as that person
+	// (clients.approver).
+	approver = "carol@example.com"
+	// stewardNamespace holds Steward's ledgers; the manager's default
+	// --steward-namespace.
+	stewardNamespace = "steward-system"
 )
 
 func kubernetesScheme() *runtime.Scheme {
@@ -86,6 +97,12 @@ func ignoreExists(err error) error {
 // seed creates the convergence data set: a DryRun policy, and per namespace
 // an ownership covering the half of the identities labelled owned.
 func seed(ctx context.Context, cl *clients, c config) error {
+	// The manager keeps its records (Ledgers) in its own namespace, which
+	// config/local creates; a bench run against CRDs alone needs it too.
+	if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: stewardNamespace}})); err != nil {
+		return err
+	}
 	policy := &nhi.OwnershipPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: "bench"},
 		Spec: nhi.OwnershipPolicySpec{
@@ -118,11 +135,11 @@ func seed(ctx context.Context, cl *clients, c config) error {
 				Selector:  &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: "true"}},
 				Owner:     nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
 				Purpose:   "benchmark",
-				Approval:  &nhi.Approval{ApprovedBy: "carol@example.com", ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
+				Approval:  &nhi.Approval{ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
 				ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
 			},
 		}
-		if err := ignoreExists(cl.ctrl.Create(ctx, ownership)); err != nil {
+		if err := ignoreExists(cl.approver.Create(ctx, ownership)); err != nil {
 			return err
 		}
 		return parallel(c.perNamespace, 4, func(i int) error {

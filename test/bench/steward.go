@@ -270,11 +270,11 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 				Identities: []nhi.IdentityReference{{Kind: nhi.KindServiceAccount, Name: name}},
 				Owner:      nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
 				Purpose:    "benchmark",
-				Approval:   &nhi.Approval{ApprovedBy: "carol@example.com", ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
+				Approval:   &nhi.Approval{ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
 				ExpiresAt:  metav1.NewTime(expiry[name]),
 			},
 		}
-		if err := ignoreExists(cl.ctrl.Create(ctx, o)); err != nil {
+		if err := ignoreExists(cl.approver.Create(ctx, o)); err != nil {
 			return err
 		}
 		return ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}}))

@@ -25,13 +25,16 @@ import (
 	"github.com/nhi-steward/steward/test/utils"
 )
 
-// samplesExceptReview are the kubectl arguments applying every sample but
-// the review, in dependency order.
-var samplesExceptReview = []string{
-	"-f", "config/samples/payments_namespace.yaml",
-	"-f", "config/samples/nhi_v1alpha1_ownershippolicy.yaml",
-	"-f", "config/samples/nhi_v1alpha1_identityownership.yaml",
-	"-f", "config/samples/nhi_v1alpha1_ownershipexception.yaml",
+// samples are the kubectl invocations that apply every sample, in
+// dependency order, each as the person it names: admission lets only the
+// approver record an approval, only the risk acceptor file an exception and
+// only the reviewer file a review (an empty user is the administrator).
+var samples = []struct{ user, file string }{
+	{"", "config/samples/payments_namespace.yaml"},
+	{"", "config/samples/nhi_v1alpha1_ownershippolicy.yaml"},
+	{"carol.smith@example.com", "config/samples/nhi_v1alpha1_identityownership.yaml"},
+	{"carol.smith@example.com", "config/samples/nhi_v1alpha1_ownershipexception.yaml"},
+	{"dave.kim@example.com", "config/samples/nhi_v1alpha1_ownershipreview.yaml"},
 }
 
 var _ = Describe("Steward's custom resources through kubectl", Ordered, func() {
@@ -39,13 +42,17 @@ var _ = Describe("Steward's custom resources through kubectl", Ordered, func() {
 		utils.Kubectl("delete", "--ignore-not-found", "--wait=false", "-k", "config/samples")
 	})
 
-	It("applies every sample", func() {
-		result := utils.Kubectl(append([]string{"apply"}, samplesExceptReview...)...)
-		Expect(result.Err).NotTo(HaveOccurred(), result.String())
-		// Admission only lets a person file a review in their own name.
-		result = utils.Kubectl("apply", "--as", "dave.kim@example.com", "--as-group", "system:masters",
-			"-f", "config/samples/nhi_v1alpha1_ownershipreview.yaml")
-		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+	It("applies every sample, each as the person it names", func() {
+		for _, sample := range samples {
+			var result utils.Result
+			if sample.user == "" {
+				result = utils.Kubectl("apply", "-f", sample.file)
+			} else {
+				By(sample.user + " applies " + sample.file)
+				result = utils.KubectlAs(sample.user, "apply", "-f", sample.file)
+			}
+			Expect(result.Err).NotTo(HaveOccurred(), result.String())
+		}
 	})
 
 	It("lists every kind under the steward category, with its printer columns", func() {
@@ -75,7 +82,9 @@ var _ = Describe("Steward's custom resources through kubectl", Ordered, func() {
 	})
 
 	It("rejects an owner approving their own ownership, naming the field", func() {
-		result := utils.KubectlWithInput(`
+		// Filed by the owner herself, so that admission (approvedBy is the
+		// requester) lets it through and the CRD's own rule is what refuses it.
+		result := utils.KubectlWithInputAs("alice.nguyen@example.com", `
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: self-approved, namespace: payments}

@@ -71,7 +71,11 @@ kind: Secret
 metadata: {name: checkout-key, namespace: `+namespace+`, labels: {app: checkout}}
 type: Opaque
 stringData: {key: not-a-real-key}
----
+`, "apply", "-f", "-")
+		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+
+		By("the approver filing the ownership with her approval")
+		result = utils.KubectlWithInputAs("carol@example.com", `
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: checkout, namespace: `+namespace+`}

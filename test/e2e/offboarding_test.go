@@ -57,8 +57,12 @@ data:
     maxShrinkPercent: 50
   rules:
   - {finding: OwnerDeparted, action: Revoke, revokeAfter: 5s}
-  revocation: {serviceAccountStrategies: [RemoveBindings]}`)+`
----
+  revocation: {serviceAccountStrategies: [RemoveBindings]}`), "apply", "-f", "-")
+		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+
+		// The approver files the ownership with her approval: admission lets
+		// only the person named in spec.approval.approvedBy record it.
+		result = utils.KubectlWithInputAs("carol@example.com", `
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: reporting, namespace: `+namespace+`}
@@ -68,7 +72,10 @@ spec:
   purpose: Nightly revenue report.
   approval: {approvedBy: carol@example.com, approvedAt: "2026-11-01T00:00:00Z", reference: SEC-77}
   expiresAt: "2030-01-01T00:00:00Z"
-`+utils.ReaderRole(namespace)+utils.BoundServiceAccount(namespace, "reporting"), "apply", "-f", "-")
+`, "apply", "-f", "-")
+		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+
+		result = utils.KubectlWithInput(utils.ReaderRole(namespace)+utils.BoundServiceAccount(namespace, "reporting"), "apply", "-f", "-")
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())
 		Eventually(func() string {
 			return utils.Kubectl("get", "sa", "reporting", "-n", namespace, "-o", `jsonpath={.metadata.annotations.steward\.dev/state}`).Stdout

@@ -20,13 +20,17 @@ package e2e
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/types"
 
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/test/utils"
 )
 
@@ -44,6 +48,17 @@ func (s revocationScenario) apply(manifest string) {
 	Expect(result.Err).NotTo(HaveOccurred(), result.String())
 }
 
+// approver records the scenario's approvals: admission lets only the person
+// named in spec.approval.approvedBy set it.
+const approver = "carol@example.com"
+
+// applyAs applies a manifest as the person user.
+func (s revocationScenario) applyAs(user, manifest string) {
+	GinkgoHelper()
+	result := utils.KubectlWithInputAs(user, manifest, "apply", "-f", "-")
+	Expect(result.Err).NotTo(HaveOccurred(), result.String())
+}
+
 func (s revocationScenario) setUp() {
 	GinkgoHelper()
 	s.apply(utils.GovernedNamespace(s.namespace, `  kinds: [ServiceAccount]
@@ -51,8 +66,9 @@ func (s revocationScenario) setUp() {
   rules: [{finding: Unowned, action: Revoke}]
   revocation: {serviceAccountStrategies: [`+s.strategy+`]}`) + utils.ReaderRole(s.namespace))
 	for _, account := range []string{"keeper", "target"} {
-		// The ownership comes first: an unowned ServiceAccount is revoked at once.
-		s.apply(fmt.Sprintf(`
+		// The ownership comes first: an unowned ServiceAccount is revoked at
+		// once. The approver files it with her approval.
+		s.applyAs(approver, fmt.Sprintf(`
 apiVersion: nhi.steward.dev/v1alpha1
 kind: IdentityOwnership
 metadata: {name: %[2]s, namespace: %[1]s}
@@ -60,9 +76,9 @@ spec:
   identities: [{kind: ServiceAccount, name: %[2]s}]
   owner: {team: payments, contacts: [alice@example.com]}
   purpose: Reads configuration for the checkout service.
-  approval: {approvedBy: carol@example.com, approvedAt: "2026-11-01T00:00:00Z", reference: SEC-42}
+  approval: {approvedBy: %[3]s, approvedAt: "2026-11-01T00:00:00Z", reference: SEC-42}
   expiresAt: "2030-01-01T00:00:00Z"
-`, s.namespace, account))
+`, s.namespace, account, approver))
 		s.apply(utils.BoundServiceAccount(s.namespace, account))
 	}
 	Eventually(func() string {
@@ -85,6 +101,40 @@ func (s revocationScenario) canList(token string) utils.Result {
 func refused(result utils.Result) bool {
 	return result.Err != nil &&
 		(strings.Contains(result.Stderr, "Unauthorized") || strings.Contains(result.Stderr, "Forbidden"))
+}
+
+// uid is the UID of a namespaced object.
+func uid(kind, namespace, name string) string {
+	GinkgoHelper()
+	result := utils.Kubectl("get", kind, name, "-n", namespace, "-o", "jsonpath={.metadata.uid}")
+	Expect(result.Err).NotTo(HaveOccurred(), result.String())
+	Expect(result.Stdout).NotTo(BeEmpty())
+	return result.Stdout
+}
+
+// namespaceLedger is Steward's record of a namespace: the Ledger
+// ns.<namespace> in steward-system.
+func namespaceLedger(namespace string) nhi.Ledger {
+	GinkgoHelper()
+	result := utils.Kubectl("get", "ledger", nhi.LedgerPrefixNamespace+namespace, "-n", "steward-system", "-o", "json")
+	Expect(result.Err).NotTo(HaveOccurred(), result.String())
+	var ledger nhi.Ledger
+	Expect(json.Unmarshal([]byte(result.Stdout), &ledger)).To(Succeed())
+	return ledger
+}
+
+// committedRevocation waits for the ledger's record of the identity's
+// revocation to be committed (revokedAt set), and returns it.
+func committedRevocation(namespace, identityUID string) nhi.RevocationRecord {
+	GinkgoHelper()
+	var record nhi.RevocationRecord
+	Eventually(func(g Gomega) {
+		var found bool
+		record, found = namespaceLedger(namespace).Status.Revocations[identityUID]
+		g.Expect(found).To(BeTrue(), "the ledger records no revocation of %s", identityUID)
+		g.Expect(record.RevokedAt).NotTo(BeNil(), "the revocation is not committed")
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+	return record
 }
 
 func requestToken(namespace, account string) string {
@@ -120,10 +170,35 @@ var _ = Describe("Revocation with real credentials", func() {
 		DeferCleanup(s.tearDown)
 		revokeAndProve(s, requestToken(s.namespace, "target"), 30*time.Second)
 
-		By("recording exactly what was removed on the ServiceAccount")
-		record := utils.Kubectl("get", "sa", "target", "-n", s.namespace,
-			"-o", `jsonpath={.metadata.annotations.steward\.dev/removed-bindings}`).Stdout
-		Expect(record).To(And(ContainSubstring(`"name":"target"`), ContainSubstring(`"read-configmaps"`)))
+		By("recording exactly what was removed in Steward's ledger")
+		targetUID := uid("sa", s.namespace, "target")
+		record := committedRevocation(s.namespace, targetUID)
+		Expect(record.Kind).To(Equal(nhi.KindServiceAccount))
+		Expect(record.Name).To(Equal("target"))
+		Expect(record.Policy).To(Equal(s.namespace))
+		Expect(record.Reason).To(Equal(string(nhi.FindingUnowned)))
+		Expect(record.ID).NotTo(BeEmpty())
+		Expect(record.ReservedAt.IsZero()).To(BeFalse())
+		Expect(record.ReservedAt.After(record.RevokedAt.Time)).To(BeFalse(), "reserved before it was committed")
+		Expect(record.RemovedBindings).To(ConsistOf(nhi.RemovedBinding{
+			Kind: "RoleBinding", Namespace: s.namespace, Name: "target",
+			UID:     types.UID(uid("rolebinding", s.namespace, "target")),
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "read-configmaps"},
+			Subject: rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "target", Namespace: s.namespace},
+		}))
+		Expect(record.ResidualAccess).To(BeEmpty())
+		Expect(manager.DecisionLog()).To(ContainSubstring(`"revocation":"`+record.ID+`"`),
+			"the decision log names the revocation by the ledger's id")
+		Expect(namespaceLedger(s.namespace).Status.Revocations).NotTo(HaveKey(uid("sa", s.namespace, "keeper")),
+			"the keeper is not revoked")
+		Expect(utils.Kubectl("get", "rolebinding", "keeper", "-n", s.namespace,
+			"-o", "jsonpath={.subjects[*].name}").Stdout).To(Equal("keeper"), "the keeper's binding is untouched")
+
+		By("copying it, for people, onto the ServiceAccount")
+		Eventually(func() string {
+			return utils.Kubectl("get", "sa", "target", "-n", s.namespace,
+				"-o", `jsonpath={.metadata.annotations.steward\.dev/removed-bindings}`).Stdout
+		}).WithTimeout(10 * time.Second).Should(Equal("RoleBinding " + s.namespace + "/target (Role read-configmaps)"))
 	})
 
 	It("DeleteTokens: a legacy token Secret's token is refused (401) once the Secret is deleted", func() {
@@ -148,6 +223,10 @@ type: kubernetes.io/service-account-token
 		Expect(err).NotTo(HaveOccurred())
 
 		revokeAndProve(s, string(token), 30*time.Second)
+		record := committedRevocation(s.namespace, uid("sa", s.namespace, "target"))
+		Expect(record.Name).To(Equal("target"))
+		Expect(record.Reason).To(Equal(string(nhi.FindingUnowned)))
+		Expect(record.RemovedBindings).To(BeEmpty(), "DeleteTokens removes no binding")
 		Expect(utils.Kubectl("get", "secret", "target-token", "-n", s.namespace).Err).To(HaveOccurred(),
 			"the token Secret must be deleted")
 		Expect(utils.Kubectl("get", "sa", "target", "-n", s.namespace).Err).NotTo(HaveOccurred(),

@@ -19,6 +19,7 @@ limitations under the License.
 package reliability
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
@@ -30,6 +31,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/test/utils"
 )
 
@@ -72,8 +74,21 @@ func countLines(s string) int {
 	return len(strings.Fields(s))
 }
 
-// revokedCount is how many ServiceAccounts of the namespace are revoked.
+// revokedCount is how many ServiceAccounts of the namespace Steward has
+// revoked by its own record: the committed revocations of its ledger. The
+// labels and annotations on the identities are copies for people, written
+// once the namespace's pass is done, so they show no progress midway.
 func revokedCount(namespace string) int {
+	committed, err := ledgerRevocations(namespace)
+	if err != nil {
+		return 0 // no ledger yet, or the API server is away
+	}
+	return len(committed)
+}
+
+// labelledRevoked is how many ServiceAccounts of the namespace carry the
+// steward.dev/finding=revoked label: the copy for people.
+func labelledRevoked(namespace string) int {
 	return countLines(utils.Kubectl("get", "sa", "-n", namespace, "-l", "steward.dev/finding=revoked", "-o", "name").Stdout)
 }
 
@@ -116,6 +131,45 @@ func expectRecordedOnce(ids map[string]map[string]bool, n int) {
 	}
 }
 
+// ledgerRevocations is Steward's own record of the namespace's revocations:
+// the committed ones (revokedAt set) of the Ledger ns.<namespace> in
+// steward-system, by identity name, with their revocation ids. Only records
+// of the namespace's current ServiceAccounts count (by UID): a ledger
+// outlives its namespace, and a run may reuse a namespace's name.
+func ledgerRevocations(namespace string) (map[string]string, error) {
+	result := utils.Kubectl("get", "ledger", nhi.LedgerPrefixNamespace+namespace, "-n", "steward-system", "-o", "json")
+	if result.Err != nil {
+		return nil, fmt.Errorf("%s", result)
+	}
+	var ledger nhi.Ledger
+	if err := json.Unmarshal([]byte(result.Stdout), &ledger); err != nil {
+		return nil, err
+	}
+	accounts := utils.Kubectl("get", "sa", "-n", namespace, "-o", "jsonpath={.items[*].metadata.uid}")
+	if accounts.Err != nil {
+		return nil, fmt.Errorf("%s", accounts)
+	}
+	committed := map[string]string{}
+	for _, uid := range strings.Fields(accounts.Stdout) {
+		if record, ok := ledger.Status.Revocations[uid]; ok && record.RevokedAt != nil {
+			committed[record.Name] = record.ID
+		}
+	}
+	return committed, nil
+}
+
+// expectLedgerAgrees checks the ledger holds one committed revocation per
+// identity, under the id the decision log gave it.
+func expectLedgerAgrees(namespace string, ids map[string]map[string]bool, n int) {
+	GinkgoHelper()
+	committed, err := ledgerRevocations(namespace)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(committed).To(HaveLen(n), "the ledger records every revocation once")
+	for name, id := range committed {
+		Expect(ids[name]).To(HaveKey(id), "the ledger's revocation of %s is the one the decision log recorded", name)
+	}
+}
+
 func startManager(args ...string) *utils.Manager {
 	GinkgoHelper()
 	m, err := utils.StartManager(kubeconfig, args...)
@@ -146,12 +200,14 @@ var _ = Describe("Reliability", Ordered, func() {
 		m := startManager()
 		Eventually(func() int { return revokedCount(namespace) }).WithTimeout(3 * time.Minute).Should(Equal(n))
 		Eventually(func() int { return boundSubjects(namespace) }).WithTimeout(time.Minute).Should(BeZero())
+		Eventually(func() int { return labelledRevoked(namespace) }).WithTimeout(time.Minute).Should(Equal(n))
 		time.Sleep(2 * time.Second) // let the last decision lines flush before stopping
 		m.Stop()
 		logs = append(logs, m.DecisionLog())
 
 		ids, lines := revocationsRecorded(namespace, logs...)
 		expectRecordedOnce(ids, n)
+		expectLedgerAgrees(namespace, ids, n)
 		annotated := countLines(utils.Kubectl("get", "sa", "-n", namespace,
 			"-o", `jsonpath={range .items[*]}{.metadata.annotations.steward\.dev/revoked-at} {end}`).Stdout)
 		Expect(annotated).To(Equal(n))
@@ -183,10 +239,12 @@ var _ = Describe("Reliability", Ordered, func() {
 		failover := time.Since(killed)
 		Eventually(func() int { return revokedCount(namespace) }).WithTimeout(3 * time.Minute).Should(Equal(n))
 		resumed := time.Since(killed)
+		Eventually(func() int { return labelledRevoked(namespace) }).WithTimeout(time.Minute).Should(Equal(n))
 		time.Sleep(2 * time.Second)
 
 		ids, lines := revocationsRecorded(namespace, first.DecisionLog(), second.DecisionLog())
 		expectRecordedOnce(ids, n)
+		expectLedgerAgrees(namespace, ids, n)
 		Expect(boundSubjects(namespace)).To(BeZero())
 		figures.add("failover", "time from kill -9 of the leader to a new leader", failover.Round(100*time.Millisecond).String()+
 			" (lease duration 15 s)")

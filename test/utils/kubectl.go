@@ -63,6 +63,27 @@ func Kubectl(args ...string) Result {
 	return KubectlWithInput("", args...)
 }
 
+// AsPerson are the kubectl flags that submit a request as the person user:
+// the username is what Steward's admission policies compare with
+// spec.approval.approvedBy, spec.riskAcceptedBy and spec.reviewer, and the
+// group system:masters gives the impersonated person the rights to do it
+// (the suite's administrator may impersonate anyone).
+func AsPerson(user string) []string {
+	return []string{"--as", user, "--as-group", "system:masters"}
+}
+
+// KubectlAs runs kubectl as the person user (see AsPerson): an approver
+// recording an approval, a risk acceptor filing an exception, a reviewer
+// filing a review.
+func KubectlAs(user string, args ...string) Result {
+	return KubectlWithInput("", append(AsPerson(user), args...)...)
+}
+
+// KubectlWithInputAs runs kubectl as the person user with stdin set to input.
+func KubectlWithInputAs(user, input string, args ...string) Result {
+	return KubectlWithInput(input, append(AsPerson(user), args...)...)
+}
+
 // KubectlWithInput runs kubectl with stdin set to input.
 func KubectlWithInput(input string, args ...string) Result {
 	cmd := exec.Command(KubectlPath(), args...)

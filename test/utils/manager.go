@@ -76,6 +76,10 @@ func (m *Manager) DecisionLog() string { return m.stdout.String() }
 // Log is what the manager wrote to stderr: its structured logs.
 func (m *Manager) Log() string { return m.stderr.String() }
 
+// PID is the manager's process id, for reading its memory use from
+// /proc/PID/status.
+func (m *Manager) PID() int { return m.cmd.Process.Pid }
+
 // Exited reports whether the process has stopped, and how.
 func (m *Manager) Exited() (bool, error) {
 	select {
