@@ -98,6 +98,13 @@ type OwnershipReviewStatus struct {
 	// +optional
 	OwnershipGeneration int64 `json:"ownershipGeneration,omitempty"`
 
+	// decisionSequence orders the completed reviews of one ownership: 1 for
+	// the first completed, then one more for each. The completed review with
+	// the highest sequence decides, whatever the reviews' names and creation
+	// times (which have only one-second resolution). Only Steward writes it.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	DecisionSequence int64 `json:"decisionSequence,omitempty"`
 	// actions are the remediation actions taken because of the decision.
 	// +optional
 	// +listType=atomic

@@ -224,6 +224,7 @@ func reviewStatus(status *nhi.OwnershipReviewStatus, generation int64, res *gove
 	status.ObservedGeneration = generation
 	setConditions(&status.Conditions, res.Conditions, generation, now)
 	status.OwnershipGeneration = res.OwnershipGeneration
+	status.DecisionSequence = res.DecisionSequence
 	if res.Completed && status.CompletedAt == nil {
 		status.CompletedAt = &now
 	}

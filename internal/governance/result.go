@@ -140,6 +140,8 @@ type ReviewResult struct {
 	Completed  bool
 	// OwnershipGeneration is the generation of the reviewed ownership.
 	OwnershipGeneration int64
+	// DecisionSequence orders the completed reviews of one ownership.
+	DecisionSequence int64
 	// Actions are the remediation actions the decision causes.
 	Actions []nhi.RemediationAction
 }

@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,15 +53,33 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 	for i := range e.s.Ownerships {
 		byName[e.s.Ownerships[i].Name] = &e.s.Ownerships[i]
 	}
+	// Reviews completed earlier come first, in the order they were
+	// completed (decisionSequence); reviews still pending are judged after
+	// them, oldest first. So a pending review never slips before a decision
+	// already taken, whatever its name or creation time.
 	reviews := make([]*nhi.OwnershipReview, 0, len(e.s.Reviews))
 	for i := range e.s.Reviews {
 		reviews = append(reviews, &e.s.Reviews[i])
 	}
-	slices.SortFunc(reviews, func(a, b *nhi.OwnershipReview) int { return olderFirst(&a.ObjectMeta, &b.ObjectMeta) })
+	slices.SortFunc(reviews, func(a, b *nhi.OwnershipReview) int {
+		aDone := meta.IsStatusConditionTrue(a.Status.Conditions, nhi.ConditionCompleted)
+		bDone := meta.IsStatusConditionTrue(b.Status.Conditions, nhi.ConditionCompleted)
+		switch {
+		case aDone && !bDone:
+			return -1
+		case !aDone && bDone:
+			return 1
+		case aDone && a.Status.DecisionSequence != b.Status.DecisionSequence:
+			return cmp.Compare(a.Status.DecisionSequence, b.Status.DecisionSequence)
+		}
+		return olderFirst(&a.ObjectMeta, &b.ObjectMeta)
+	})
+	sequence := map[string]int64{}
 
 	completed := map[string][]*nhi.OwnershipReview{}
 	for _, review := range reviews {
-		res := &ReviewResult{OwnershipGeneration: review.Status.OwnershipGeneration}
+		res := &ReviewResult{OwnershipGeneration: review.Status.OwnershipGeneration,
+			DecisionSequence: review.Status.DecisionSequence}
 		out[review.Name] = res
 		ownership := byName[review.Spec.OwnershipRef.Name]
 		alreadyCompleted := meta.IsStatusConditionTrue(review.Status.Conditions, nhi.ConditionCompleted)
@@ -92,7 +111,12 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 		ready.Type = nhi.ConditionReady
 		res.Conditions = append(res.Conditions, ready)
 		if res.Completed && ownership != nil {
-			completed[ownership.Name] = append(completed[ownership.Name], review)
+			name := ownership.Name
+			if res.DecisionSequence <= sequence[name] {
+				res.DecisionSequence = sequence[name] + 1
+			}
+			sequence[name] = res.DecisionSequence
+			completed[name] = append(completed[name], review)
 		}
 	}
 	return completed

@@ -180,3 +180,65 @@ func TestSelfAcceptedException(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewOrderIsTheOrderOfDecisions: creation times have one-second
+// resolution and names are the filer's choice; a pending review is judged
+// after every decision already taken, and the latest decision wins
+// (docs/security.md, A21, A22).
+func TestReviewOrderIsTheOrderOfDecisions(t *testing.T) {
+	second := ref.Add(-time.Minute)
+	completedAs := func(sequence int64) reviewOpt {
+		return func(r *nhi.OwnershipReview) {
+			alreadyCompleted(second, 3)(r)
+			r.Status.DecisionSequence = sequence
+		}
+	}
+	cases := []struct {
+		name     string
+		reviews  []nhi.OwnershipReview
+		decided  string
+		state    nhi.IdentityState
+		rejected string
+	}{
+		{
+			name: "a Recertify filed in the same second after a completed Revoke, named to sort first, is not applied",
+			reviews: []nhi.OwnershipReview{
+				newReview("zz-revoke", "payments", carol, nhi.DecisionRevoke, second, completedAs(1)),
+				newReview("aa-recertify", "payments", carol, nhi.DecisionRecertify, second),
+			},
+			decided: "zz-revoke", state: nhi.StateUnowned, rejected: "aa-recertify",
+		},
+		{
+			name: "a Revoke filed in the same second after a completed Recertify, named to sort first, decides",
+			reviews: []nhi.OwnershipReview{
+				newReview("zz-recertify", "payments", carol, nhi.DecisionRecertify, second, completedAs(1)),
+				newReview("aa-revoke", "payments", carol, nhi.DecisionRevoke, second),
+			},
+			decided: "aa-revoke", state: nhi.StateUnowned,
+		},
+		{
+			name: "completed reviews keep the order of their sequence, not of their names",
+			reviews: []nhi.OwnershipReview{
+				newReview("aa-revoke", "payments", carol, nhi.DecisionRevoke, second, completedAs(2)),
+				newReview("zz-recertify", "payments", carol, nhi.DecisionRecertify, second, completedAs(1)),
+			},
+			decided: "aa-revoke", state: nhi.StateUnowned,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Evaluate(build(ids(sa("api")), owns(payments(covers(saRef("api")))), reviews(tc.reviews...)))
+			equal(t, "lastReview", res.Ownerships["payments"].LastReview.Name, tc.decided)
+			equal(t, "state", res.Identities[0].State, tc.state)
+			if tc.rejected != "" {
+				checkConditions(t, tc.rejected, res.Reviews[tc.rejected].Conditions,
+					cond(nhi.ConditionCompleted, condFalse, nhi.ReasonRevokeNotOverturned))
+			}
+			for name, r := range res.Reviews {
+				if r.Completed && r.DecisionSequence == 0 {
+					t.Errorf("completed review %s has no decision sequence", name)
+				}
+			}
+		})
+	}
+}
