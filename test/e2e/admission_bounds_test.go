@@ -320,6 +320,28 @@ stringData: {key: v1}
 			admitted(asManager("delete", "serviceaccount", "doomed", "-n", namespace))
 			admitted(asManager("delete", "secret", "key", "-n", namespace))
 		})
+
+		It("never deletes an identity in a protected namespace", func() {
+			const name = "e2e-admission-bounds-protected"
+			for _, protected := range []string{"kube-system", "steward-system"} {
+				admitted(kubectl("create", "secret", "generic", name, "-n", protected, "--from-literal=k=v"))
+				admitted(kubectl("create", "serviceaccount", name, "-n", protected))
+				DeferCleanup(func() {
+					kubectl("delete", "secret", name, "-n", protected, "--ignore-not-found")
+					kubectl("delete", "serviceaccount", name, "-n", protected, "--ignore-not-found")
+				})
+				refused(asManager("delete", "secret", name, "-n", protected),
+					"The Steward manager may not delete Secret "+protected+"/"+name+
+						": Steward never acts in a protected namespace (kube-system, kube-public, kube-node-lease, steward-system)")
+				refused(asManager("delete", "serviceaccount", name, "-n", protected),
+					"The Steward manager may not delete ServiceAccount "+protected+"/"+name+": Steward never acts in a protected namespace")
+				Expect(kubectl("get", "secret", name, "-n", protected).Err).NotTo(HaveOccurred())
+				Expect(kubectl("get", "serviceaccount", name, "-n", protected).Err).NotTo(HaveOccurred())
+				// An administrator still may.
+				admitted(kubectl("delete", "secret", name, "-n", protected))
+				admitted(kubectl("delete", "serviceaccount", name, "-n", protected))
+			}
+		})
 	})
 
 	Context("manager-bounds and protected-keys: ledgers", func() {

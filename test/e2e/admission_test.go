@@ -59,6 +59,9 @@ var _ = Describe("Admission: separation of duties and review retention", Ordered
 		namespace = "e2e-admission"
 		pipeline  = "system:serviceaccount:" + namespace + ":pipeline"
 		untrusted = "system:serviceaccount:" + namespace + ":untrusted"
+		// erin may edit Steward's kinds but holds neither the verb approve
+		// nor accept (until a spec below grants her accept).
+		erin = "erin@example.com"
 	)
 
 	// An ownership of bob's (the owner files it); approval is a YAML flow
@@ -125,9 +128,43 @@ spec:
 		GinkgoHelper()
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())
 	}
+	mayNotApprove := func(user string) string {
+		return "spec.approval: " + user + " may not approve IdentityOwnerships in namespace " + namespace +
+			`: that needs the verb "approve" on identityownerships.nhi.steward.dev there`
+	}
+	mayNotAccept := func(user string) string {
+		return "spec.riskAcceptedBy: " + user + " may not accept risks in namespace " + namespace +
+			`: that needs the verb "accept" on ownershipexceptions.nhi.steward.dev there`
+	}
+	canI := func(user, verb, resource string) string {
+		return strings.TrimSpace(utils.Kubectl("auth", "can-i", verb, resource, "-n", namespace, "--as", user).Stdout)
+	}
+	// bind gives users a ClusterRole in the namespace and waits until RBAC
+	// grants its verb.
+	bind := func(name, clusterRole, verb, resource string, users ...string) {
+		GinkgoHelper()
+		args := []string{"create", "rolebinding", name, "-n", namespace, "--clusterrole=" + clusterRole}
+		for _, user := range users {
+			if strings.HasPrefix(user, "system:serviceaccount:") {
+				args = append(args, "--serviceaccount="+strings.TrimPrefix(user, "system:serviceaccount:"))
+			} else {
+				args = append(args, "--user="+user)
+			}
+		}
+		admitted(utils.Kubectl(args...))
+		for _, user := range users {
+			Eventually(func() string { return canI(user, verb, resource) }).WithTimeout(30 * time.Second).Should(Equal("yes"))
+		}
+	}
+	const (
+		approverRole = "steward-identityownership-approver"
+		acceptorRole = "steward-ownershipexception-acceptor"
+		ownerships   = "identityownerships.nhi.steward.dev"
+		exceptions   = "ownershipexceptions.nhi.steward.dev"
+	)
 
 	BeforeAll(func() {
-		users := []string{"--user=alice@example.com", "--user=bob@example.com", "--user=carol@example.com",
+		users := []string{"--user=alice@example.com", "--user=bob@example.com", "--user=carol@example.com", "--user=" + erin,
 			"--serviceaccount=" + namespace + ":pipeline", "--serviceaccount=" + namespace + ":untrusted"}
 		for _, args := range [][]string{
 			{"create", "namespace", namespace},
@@ -143,6 +180,15 @@ spec:
 			result := utils.Kubectl(args...)
 			Expect(result.Err).NotTo(HaveOccurred(), result.String())
 		}
+		// The people who approve, and who accept risks. (The pipeline gets
+		// the roles in the specs that show it needs them too.)
+		bind("approvers", approverRole, "approve", ownerships, "alice@example.com", "carol@example.com")
+		bind("risk-acceptors", acceptorRole, "accept", exceptions, "carol@example.com")
+		for _, user := range []string{"bob@example.com", erin, pipeline, untrusted} {
+			Expect(canI(user, "approve", ownerships)).To(Equal("no"), user)
+			Expect(canI(user, "accept", exceptions)).To(Equal("no"), user)
+		}
+		Expect(canI("alice@example.com", "accept", exceptions)).To(Equal("no"))
 		// Trust the pipeline, restoring the administrator's list afterwards.
 		previous := setTrustedPipelines(pipeline)
 		DeferCleanup(func() { setTrustedPipelines(previous) })
@@ -152,7 +198,9 @@ spec:
 		probe := ownership("probe", approvedBy("alice@example.com"))
 		Eventually(func() string { return dryRunAs("bob@example.com", probe).Stderr }).
 			WithTimeout(30 * time.Second).Should(ContainSubstring("can record an approval in their own name"))
-		Eventually(func() error { return dryRunAs(pipeline, probe).Err }).WithTimeout(30 * time.Second).Should(Succeed())
+		// (A review: the pipeline holds no verb approve yet.)
+		Eventually(func() error { return dryRunAs(pipeline, review("probe", "dave@example.com", "")).Err }).
+			WithTimeout(30 * time.Second).Should(Succeed())
 	})
 
 	AfterAll(func() {
@@ -191,7 +239,24 @@ spec:
 			admitted(as("alice@example.com", ownership("mixed-case", approvedBy("Alice@Example.COM"))))
 		})
 
-		It("lets a trusted pipeline record an approval on someone's behalf, and no other ServiceAccount", func() {
+		It("refuses an approval in one's own name without the verb approve", func() {
+			refused(as(erin, ownership("erin-approved", approvedBy(erin))), mayNotApprove(erin))
+			refused(dryRunAs(erin, ownership("erin-approved", approvedBy("Erin@Example.COM"))), mayNotApprove(erin))
+			admitted(as(erin, ownership("erin-filed", "")))
+			refused(patchAs(erin, "identityownership", "erin-filed", `{"spec":{"approval":`+toJSONApproval(erin, "SEC-8")+`}}`),
+				mayNotApprove(erin))
+			// Without the verb, one may still edit the rest, and remove an approval.
+			admitted(patchAs(erin, "identityownership", "erin-filed", `{"spec":{"purpose":"Settlement batch, weekly"}}`))
+			admitted(patchAs("carol@example.com", "identityownership", "erin-filed",
+				`{"spec":{"approval":`+toJSONApproval("carol@example.com", "SEC-8")+`}}`))
+			refused(patchAs(erin, "identityownership", "erin-filed", `{"spec":{"approval":{"approvedBy":"`+erin+`"}}}`),
+				mayNotApprove(erin))
+			admitted(patchAs(erin, "identityownership", "erin-filed", `{"spec":{"approval":null}}`))
+		})
+
+		It("lets a trusted pipeline record an approval on someone's behalf, with the verb approve, and no other ServiceAccount", func() {
+			refused(as(pipeline, ownership("synced", approvedBy("alice@example.com"))), mayNotApprove(pipeline))
+			bind("pipeline-approvers", approverRole, "approve", ownerships, pipeline)
 			admitted(as(pipeline, ownership("synced", approvedBy("alice@example.com"))))
 			refused(as(untrusted, ownership("unsynced", approvedBy("alice@example.com"))),
 				"spec.approval.approvedBy: only alice@example.com can record an approval in their own name; "+untrusted+" cannot")
@@ -204,8 +269,22 @@ spec:
 				"spec.riskAcceptedBy: only carol@example.com can accept a risk in their own name; alice@example.com cannot")
 		})
 
-		It("accepts one filed by the person accepting the risk, and by a trusted pipeline", func() {
+		It("refuses one in one's own name without the verb accept, and accepts it with the verb", func() {
+			refused(as(erin, exception("erin-accepted", erin, "Vendor freeze")), mayNotAccept(erin))
+			// The verb approve is not the verb accept.
+			refused(as("alice@example.com", exception("alice-accepted", "alice@example.com", "Vendor freeze")),
+				mayNotAccept("alice@example.com"))
+			bind("erin-risk-acceptor", acceptorRole, "accept", exceptions, erin)
+			admitted(as(erin, exception("erin-accepted", erin, "Vendor freeze")))
+			// The verb does not waive the riskAcceptedBy rule.
+			refused(as(erin, exception("erin-forged", "carol@example.com", "Vendor freeze")),
+				"spec.riskAcceptedBy: only carol@example.com can accept a risk in their own name; "+erin+" cannot")
+		})
+
+		It("accepts one filed by the person accepting the risk, and by a trusted pipeline with the verb accept", func() {
 			admitted(as("carol@example.com", exception("freeze", "carol@example.com", "Vendor freeze")))
+			refused(as(pipeline, exception("synced", "carol@example.com", "Vendor freeze")), mayNotAccept(pipeline))
+			bind("pipeline-risk-acceptors", acceptorRole, "accept", exceptions, pipeline)
 			admitted(as(pipeline, exception("synced", "carol@example.com", "Vendor freeze")))
 			refused(as(untrusted, exception("unsynced", "carol@example.com", "Vendor freeze")),
 				"spec.riskAcceptedBy: only carol@example.com can accept a risk in their own name; "+untrusted+" cannot")
@@ -216,6 +295,13 @@ spec:
 				"spec.riskAcceptedBy: only carol@example.com can accept a risk in their own name; alice@example.com cannot")
 			admitted(patchAs("alice@example.com", "ownershipexception", "freeze", `{"metadata":{"labels":{"team":"payments"}}}`))
 			admitted(patchAs("carol@example.com", "ownershipexception", "freeze", `{"spec":{"justification":"Vendor freeze, extended"}}`))
+			// Changing one's own exception needs the verb too: once erin's
+			// role is gone, so is her right to change what she accepted.
+			admitted(utils.Kubectl("delete", "rolebinding", "erin-risk-acceptor", "-n", namespace))
+			Eventually(func() string { return canI(erin, "accept", exceptions) }).WithTimeout(30 * time.Second).Should(Equal("no"))
+			refused(patchAs(erin, "ownershipexception", "erin-accepted", `{"spec":{"justification":"Vendor freeze, forever"}}`),
+				mayNotAccept(erin))
+			admitted(patchAs(erin, "ownershipexception", "erin-accepted", `{"metadata":{"labels":{"team":"payments"}}}`))
 		})
 	})
 
