@@ -99,7 +99,7 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	}
 	in.snapshot.Identities = append(in.snapshot.Identities, secrets...)
 	r.written.overlayAll(namespace, in.snapshot.Identities)
-	if in.ledger, err = r.Ledgers.Get(ctx, namespaceLedgerName(namespace)); err != nil {
+	if in.ledger, err = r.Ledgers.Latest(ctx, namespaceLedgerName(namespace)); err != nil {
 		return nil, err
 	}
 	for i := range in.snapshot.Identities {

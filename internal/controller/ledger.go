@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
@@ -35,13 +36,52 @@ import (
 
 // Ledgers reads and writes Steward's own records (docs/security.md): the
 // Ledger objects in Steward's namespace, through their status subresource.
-// They are read from the API server, never from a cache, so that a record
-// written a moment ago is always the one acted on, and from Steward's
-// namespace only: a Ledger anywhere else is nobody's record.
+// They are read from the API server, never from an informer's cache, and
+// from Steward's namespace only: a Ledger anywhere else is nobody's record.
+//
+// Namespace ledgers are also remembered as last read or written: only the
+// leader writes them (the admission policies refuse anyone else), so the
+// copy a successful write returned is the latest, and a reconcile needs no
+// read. A failed write forgets the copy, so the next reconcile reads the
+// ledger again (an administrator may have deleted it).
 type Ledgers struct {
 	Reader    client.Reader
 	Writer    client.Client
 	Namespace string
+
+	mu     sync.Mutex
+	latest map[string]*nhi.Ledger
+}
+
+// Latest returns a namespace ledger as last written, reading it only when
+// this process has not seen it yet.
+func (l *Ledgers) Latest(ctx context.Context, name string) (*nhi.Ledger, error) {
+	l.mu.Lock()
+	known := l.latest[name]
+	l.mu.Unlock()
+	if known != nil {
+		return known.DeepCopy(), nil
+	}
+	ledger, err := l.Get(ctx, name)
+	if err == nil && ledger.ResourceVersion != "" {
+		l.remember(ledger)
+	}
+	return ledger, err
+}
+
+func (l *Ledgers) remember(ledger *nhi.Ledger) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.latest == nil {
+		l.latest = map[string]*nhi.Ledger{}
+	}
+	l.latest[ledger.Name] = ledger.DeepCopy()
+}
+
+func (l *Ledgers) forget(name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.latest, name)
 }
 
 // Get returns the ledger of that name; an empty one, not yet created, when
@@ -92,9 +132,13 @@ func (l *Ledgers) Patch(ctx context.Context, ledger *nhi.Ledger, changes LedgerC
 	patched := &nhi.Ledger{}
 	patched.Namespace, patched.Name = ledger.Namespace, ledger.Name
 	if err := l.Writer.Status().Patch(ctx, patched, client.RawPatch(types.MergePatchType, patch)); err != nil {
+		l.forget(ledger.Name)
 		return fmt.Errorf("writing ledger %s/%s: %w", ledger.Namespace, ledger.Name, err)
 	}
 	*ledger = *patched
+	if strings.HasPrefix(ledger.Name, nhi.LedgerPrefixNamespace) {
+		l.remember(ledger)
+	}
 	return nil
 }
 

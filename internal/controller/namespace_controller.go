@@ -95,6 +95,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	if in == nil {
 		r.Summaries.Delete(req.Name)
+		r.Ledgers.forget(namespaceLedgerName(req.Name))
 		return ctrl.Result{}, nil
 	}
 
@@ -107,17 +108,20 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	// retried, but does not hold up the rest of the namespace: its error is
 	// returned once everything else is applied.
 	revocationErr := r.revokeDue(ctx, in, &result)
-	if err := r.Ledgers.Patch(ctx, in.ledger, recordChanges(in.ledger, &result)); err != nil {
-		return ctrl.Result{}, err
-	}
-	r.recordTransitions(ctx, in, &result)
 	if err := r.writeStatuses(ctx, in, &result); err != nil {
 		return ctrl.Result{}, err
 	}
+	// The people's copies first (they decide nothing, and are what a
+	// deadline's watcher waits for), then the ledger, then the evidence of
+	// what the ledger now holds.
 	writes, err := r.applyIdentities(ctx, in, &result)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	if err := r.Ledgers.Patch(ctx, in.ledger, recordChanges(in.ledger, &result)); err != nil {
+		return ctrl.Result{}, err
+	}
+	r.recordTransitions(ctx, in, &result)
 
 	// 4. Evidence: the policy's aggregate status, metrics, the PolicyReport.
 	r.Summaries.Put(summarize(in, &result))
