@@ -81,7 +81,7 @@ type NamespaceReconciler struct {
 // +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create
 // +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships;ownershipexceptions;ownershipreviews;ownershippolicies,verbs=get;list;watch
-// +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships/status;ownershipexceptions/status;ownershipreviews/status;ownershippolicies/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=nhi.steward.dev,resources=identityownerships/status;ownershipexceptions/status;ownershipreviews/status;ownershippolicies/status,verbs=get;patch
 
 // Reconcile brings one namespace to the state the governance package
 // decides.
