@@ -194,11 +194,7 @@ func recorded(ledger *nhi.Ledger, uid types.UID) governance.Record {
 
 // describeBindings is the people's copy of a removed-bindings record.
 func describeBindings(bindings []nhi.RemovedBinding) string {
-	parts := make([]string, len(bindings))
-	for i, b := range bindings {
-		parts[i] = bindingString(b)
-	}
-	return strings.Join(parts, ", ")
+	return strings.Join(bindingStrings(bindings), ", ")
 }
 
 // recordChanges are the identity entries that bring the ledger to the
@@ -212,18 +208,16 @@ func recordChanges(ledger *nhi.Ledger, result *governance.Result) LedgerChanges 
 		id := &result.Identities[i]
 		uid := string(id.Identity.UID)
 		present[uid] = true
+		_, have := ledger.Status.Identities[uid]
 		if !id.Governed {
+			if have {
+				changes.Identities[uid] = nil
+			}
 			continue
 		}
 		want := governance.EncodeRecord(id.State, id.Since, id.Action == governance.ActionWouldRevoke)
 		if ledger.Status.Identities[uid] != want {
 			changes.Identities[uid] = &want
-		}
-	}
-	for i := range result.Identities {
-		id := &result.Identities[i]
-		if uid := string(id.Identity.UID); !id.Governed && ledger.Status.Identities[uid] != "" {
-			changes.Identities[uid] = nil
 		}
 	}
 	for uid := range ledger.Status.Identities {
