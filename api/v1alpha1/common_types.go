@@ -73,8 +73,9 @@ type IdentitySelector struct {
 }
 
 // Finding is a governance problem Steward detected on an identity. Each one
-// maps to controls in the evidence export.
-// +kubebuilder:validation:Enum=Unowned;Unapproved;Expired;ReviewOverdue;RotationOverdue;Stale;OwnerDeparted
+// maps to controls in the evidence export. FindingRegistry describes every
+// finding; TestFindingRegistry fails when a consumer lacks one.
+// +kubebuilder:validation:Enum=Unowned;Unapproved;Expired;ReviewOverdue;RotationOverdue;Stale;OwnerDeparted;Unused
 type Finding string
 
 const (
@@ -96,6 +97,9 @@ const (
 	// FindingOwnerDeparted: every contact of the covering ownership is
 	// absent from the policy's owner directory.
 	FindingOwnerDeparted Finding = "OwnerDeparted"
+	// FindingUnused: no workload runs as the ServiceAccount, or references
+	// the Secret, and none has for longer than the policy's unusedAfter.
+	FindingUnused Finding = "Unused"
 )
 
 // FindingNames lists findings as strings, in order; nil for none.
@@ -111,7 +115,7 @@ func FindingNames(findings []Finding) []string {
 }
 
 // IdentityState is the single, most severe state of an identity.
-// +kubebuilder:validation:Enum=Owned;Unowned;Unapproved;Expired;ReviewOverdue;RotationOverdue;Stale;OwnerDeparted;Excepted;Revoked
+// +kubebuilder:validation:Enum=Owned;Unowned;Unapproved;Expired;ReviewOverdue;RotationOverdue;Stale;OwnerDeparted;Unused;Excepted;Revoked
 type IdentityState string
 
 const (
@@ -131,25 +135,25 @@ const (
 	StateStale IdentityState = "Stale"
 	// StateOwnerDeparted: see FindingOwnerDeparted.
 	StateOwnerDeparted IdentityState = "OwnerDeparted"
+	// StateUnused: see FindingUnused.
+	StateUnused IdentityState = "Unused"
 	// StateExcepted: every finding is waived by an active OwnershipException.
 	StateExcepted IdentityState = "Excepted"
 	// StateRevoked: Steward revoked the identity.
 	StateRevoked IdentityState = "Revoked"
 )
 
-// StateSeverity orders states from most to least severe. When several
+// StateSeverity orders states from most to least severe: Revoked, then the
+// findings in FindingRegistry's order, then Excepted and Owned. When several
 // findings apply at once, the identity's state is the most severe one.
-var StateSeverity = []IdentityState{
-	StateRevoked,
-	StateUnowned,
-	StateExpired,
-	StateOwnerDeparted,
-	StateUnapproved,
-	StateReviewOverdue,
-	StateRotationOverdue,
-	StateStale,
-	StateExcepted,
-	StateOwned,
+var StateSeverity = stateSeverity()
+
+func stateSeverity() []IdentityState {
+	states := []IdentityState{StateRevoked}
+	for _, f := range FindingRegistry {
+		states = append(states, IdentityState(f.Finding))
+	}
+	return append(states, StateExcepted, StateOwned)
 }
 
 // Person identifies a human by e-mail address. It is what owner contacts,
@@ -167,3 +171,159 @@ type Person string
 // +kubebuilder:validation:MaxLength=32
 // +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="must be a positive duration, such as 720h"
 type Duration string
+
+// MaxListedWorkloads is how many workloads an IdentityUsage names.
+const MaxListedWorkloads = 3
+
+// WorkloadReference names a workload in the identity's namespace: a
+// Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, a bare Pod,
+// or the controller of a Pod Steward does not know (any kind).
+type WorkloadReference struct {
+	// kind of the workload, such as Deployment or Pod.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	Kind string `json:"kind"`
+	// name of the workload.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// String is kind/name.
+func (w WorkloadReference) String() string { return w.Kind + "/" + w.Name }
+
+// IdentityUsage is who uses an identity.
+type IdentityUsage struct {
+	// count is how many workloads use the identity.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Count int32 `json:"count"`
+	// workloads are the first few of them, sorted.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=3
+	Workloads []WorkloadReference `json:"workloads,omitempty"`
+}
+
+// RiskyPermission is a kind of access an auditor asks about first.
+// +kubebuilder:validation:Enum=ClusterAdmin;Wildcard;ReadSecrets;CreatePods;ExecPods;Bind;Escalate;Impersonate
+type RiskyPermission string
+
+const (
+	// RiskClusterAdmin: bound to the cluster-admin ClusterRole.
+	RiskClusterAdmin RiskyPermission = "ClusterAdmin"
+	// RiskWildcard: a rule with * in its verbs, resources or API groups.
+	RiskWildcard RiskyPermission = "Wildcard"
+	// RiskReadSecrets: get, list or watch on Secrets.
+	RiskReadSecrets RiskyPermission = "ReadSecrets"
+	// RiskCreatePods: create on Pods or on a workload kind that makes them.
+	RiskCreatePods RiskyPermission = "CreatePods"
+	// RiskExecPods: create on pods/exec or pods/attach.
+	RiskExecPods RiskyPermission = "ExecPods"
+	// RiskBind: the bind verb on roles.
+	RiskBind RiskyPermission = "Bind"
+	// RiskEscalate: the escalate verb on roles.
+	RiskEscalate RiskyPermission = "Escalate"
+	// RiskImpersonate: the impersonate verb.
+	RiskImpersonate RiskyPermission = "Impersonate"
+)
+
+// MaxListedNamespaces is how many namespaces an AccessSummary names.
+const MaxListedNamespaces = 8
+
+// AccessSummary is what a ServiceAccount can do, from the RoleBindings and
+// ClusterRoleBindings that name it directly, as
+// system:serviceaccount:NAMESPACE:NAME, or through its groups
+// (system:serviceaccounts, system:serviceaccounts:NAMESPACE,
+// system:authenticated).
+type AccessSummary struct {
+	// clusterWide is true when a ClusterRoleBinding grants it access in
+	// every namespace or to cluster-scoped resources.
+	// +optional
+	ClusterWide bool `json:"clusterWide,omitempty"`
+	// namespaceCount is how many namespaces RoleBindings grant it access in.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	NamespaceCount int32 `json:"namespaceCount,omitempty"`
+	// namespaces are the first of them, sorted.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=8
+	Namespaces []string `json:"namespaces,omitempty"`
+	// roles are the roles granted, as ClusterRole/NAME or
+	// Role/NAMESPACE/NAME, sorted, the first few.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=8
+	Roles []string `json:"roles,omitempty"`
+	// risky lists the risky permissions among them.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	Risky []RiskyPermission `json:"risky,omitempty"`
+	// viaGroups is true when some of the access comes through a group,
+	// which revoking one account cannot remove.
+	// +optional
+	ViaGroups bool `json:"viaGroups,omitempty"`
+}
+
+// CloudProvider is a cloud whose workload identity a ServiceAccount can be
+// linked to.
+// +kubebuilder:validation:Enum=AWS;GCP;Azure
+type CloudProvider string
+
+// Cloud providers.
+const (
+	CloudAWS   CloudProvider = "AWS"
+	CloudGCP   CloudProvider = "GCP"
+	CloudAzure CloudProvider = "Azure"
+)
+
+// CloudIdentityLink is a cloud identity a ServiceAccount assumes.
+type CloudIdentityLink struct {
+	// provider of the cloud identity.
+	// +required
+	Provider CloudProvider `json:"provider"`
+	// identity is the role ARN, Google service account or Azure client id.
+	// +required
+	// +kubebuilder:validation:MaxLength=2048
+	Identity string `json:"identity"`
+	// annotation is the ServiceAccount annotation the link was read from.
+	// +required
+	// +kubebuilder:validation:MaxLength=253
+	Annotation string `json:"annotation"`
+}
+
+// DeadlineKind is a deadline Steward warns about.
+// +kubebuilder:validation:Enum=Expiry;Review;Rotation;ExceptionExpiry;Revocation
+type DeadlineKind string
+
+const (
+	// DeadlineExpiry: the ownership's spec.expiresAt.
+	DeadlineExpiry DeadlineKind = "Expiry"
+	// DeadlineReview: the ownership's next review.
+	DeadlineReview DeadlineKind = "Review"
+	// DeadlineRotation: the Secret reaches its rotation.maxAge.
+	DeadlineRotation DeadlineKind = "Rotation"
+	// DeadlineExceptionExpiry: an exception that waives a finding ends.
+	DeadlineExceptionExpiry DeadlineKind = "ExceptionExpiry"
+	// DeadlineRevocation: the grace period of a Revoke rule ends.
+	DeadlineRevocation DeadlineKind = "Revocation"
+)
+
+// DeadlineWarning is a deadline within the policy's warnBefore.
+type DeadlineWarning struct {
+	// deadline is what falls due.
+	// +required
+	Deadline DeadlineKind `json:"deadline"`
+	// at is when it falls due.
+	// +required
+	At metav1.Time `json:"at"`
+	// object names the ownership or exception whose deadline it is, when it
+	// is not the identity's own.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Object string `json:"object,omitempty"`
+}

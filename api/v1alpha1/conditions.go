@@ -46,6 +46,10 @@ const (
 	// ConditionOwnerDeparted (IdentityOwnership) is True when one or more of
 	// the owner's contacts are absent from the owner directory.
 	ConditionOwnerDeparted = "OwnerDeparted"
+	// ConditionExpiringSoon (IdentityOwnership, OwnershipException) is True
+	// when one of the object's deadlines (expiry, review) is within the
+	// policy's warnBefore.
+	ConditionExpiringSoon = "ExpiringSoon"
 
 	// ConditionEnforcementHalted (OwnershipPolicy) is True when the blast-
 	// radius cap was reached and Steward stopped revoking.
@@ -93,6 +97,12 @@ const (
 	// ReasonReviewCurrent / ReasonReviewOverdue: the ReviewDue condition.
 	ReasonReviewCurrent = "ReviewCurrent"
 	ReasonReviewOverdue = "ReviewOverdue"
+
+	// ReasonExpiryApproaching / ReasonReviewApproaching /
+	// ReasonNoDeadlineNear: the ExpiringSoon condition.
+	ReasonExpiryApproaching = "ExpiryApproaching"
+	ReasonReviewApproaching = "ReviewApproaching"
+	ReasonNoDeadlineNear    = "NoDeadlineNear"
 
 	// ReasonNoConflict / ReasonOlderClaimExists: the Conflict condition.
 	ReasonNoConflict       = "NoConflict"

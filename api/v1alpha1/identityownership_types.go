@@ -233,6 +233,28 @@ type IdentityStatus struct {
 	// since is when the identity entered its current state.
 	// +optional
 	Since *metav1.Time `json:"since,omitempty"`
+	// usage is who uses the identity: the workloads running as the
+	// ServiceAccount or referencing the Secret.
+	// +optional
+	Usage *IdentityUsage `json:"usage,omitempty"`
+	// access summarises what the ServiceAccount can do through RBAC.
+	// +optional
+	Access *AccessSummary `json:"access,omitempty"`
+	// cloudIdentities are the cloud identities the ServiceAccount is
+	// linked to through workload identity annotations.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=4
+	CloudIdentities []CloudIdentityLink `json:"cloudIdentities,omitempty"`
+	// warnings are the deadlines within the policy's warnBefore.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=8
+	Warnings []DeadlineWarning `json:"warnings,omitempty"`
+	// held is true when a revocation is due but held because workloads use
+	// the identity (the policy's revocation.inUse is Hold).
+	// +optional
+	Held bool `json:"held,omitempty"`
 }
 
 // OwnerDeparture is the evidence of contacts leaving the organisation.

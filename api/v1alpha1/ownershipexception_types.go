@@ -42,7 +42,7 @@ type OwnershipExceptionSpec struct {
 	// +required
 	// +listType=set
 	// +kubebuilder:validation:MinItems=1
-	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:MaxItems=16
 	Findings []Finding `json:"findings"`
 
 	// riskAcceptedBy is the person (e-mail address) who accepted the risk.

@@ -78,6 +78,7 @@ const (
 // +kubebuilder:validation:XValidation:rule="!has(self.maxExceptionDuration) || !has(self.maxValidity) || duration(self.maxExceptionDuration) <= duration(self.maxValidity)",message="spec.maxExceptionDuration must not exceed spec.maxValidity: an exception cannot outlast an approval",fieldPath=".maxExceptionDuration"
 // +kubebuilder:validation:XValidation:rule="!has(self.rules) || !self.rules.exists(r, r.finding == 'Stale') || has(self.staleAfter)",message="spec.staleAfter is required when spec.rules has a rule for the Stale finding",fieldPath=".staleAfter"
 // +kubebuilder:validation:XValidation:rule="!has(self.rules) || !self.rules.exists(r, r.finding == 'OwnerDeparted') || has(self.ownerDirectory)",message="spec.ownerDirectory is required when spec.rules has a rule for the OwnerDeparted finding",fieldPath=".ownerDirectory"
+// +kubebuilder:validation:XValidation:rule="!has(self.rules) || !self.rules.exists(r, r.finding == 'Unused') || has(self.unusedAfter)",message="spec.unusedAfter is required when spec.rules has a rule for the Unused finding",fieldPath=".unusedAfter"
 type OwnershipPolicySpec struct {
 	// namespaceSelector chooses the namespaces this policy governs. Unset
 	// means every namespace. Protected namespaces (kube-system, kube-public,
@@ -148,6 +149,25 @@ type OwnershipPolicySpec struct {
 	// +optional
 	StaleAfter *Duration `json:"staleAfter,omitempty"`
 
+	// unusedAfter is how long a ServiceAccount may go without a workload
+	// running as it, or a Secret without a workload or ServiceAccount
+	// referencing it, before it is Unused. The clock starts when Steward
+	// last saw a user (or, for an identity it never saw used, when it first
+	// saw it). Legacy token Secrets are judged by staleAfter instead. Unset:
+	// Unused is never reported.
+	// +optional
+	UnusedAfter *Duration `json:"unusedAfter,omitempty"`
+
+	// warnBefore is how long before a deadline Steward warns the owners:
+	// an ownership's expiry or review, a Secret's rotation, an exception's
+	// end, a scheduled revocation. Warnings show as the ExpiringSoon
+	// condition, a Warning Event per deadline, a PolicyReport warn result,
+	// explain and the evidence export, and the
+	// steward_deadline_timestamp_seconds metric.
+	// +optional
+	// +kubebuilder:default="336h"
+	WarnBefore *Duration `json:"warnBefore,omitempty"`
+
 	// ownerDirectory points at the list of people and teams currently in
 	// the organisation. A contact missing from it has departed.
 	// +optional
@@ -158,7 +178,7 @@ type OwnershipPolicySpec struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=finding
-	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:MaxItems=16
 	Rules []PolicyRule `json:"rules,omitempty"`
 
 	// enforcement is DryRun (report what would be revoked, revoke nothing)
@@ -271,7 +291,28 @@ type Revocation struct {
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=10000
 	MaxRevocationsPerNamespacePerHour *int32 `json:"maxRevocationsPerNamespacePerHour,omitempty"`
+
+	// inUse decides what happens when a revocation is due for an identity
+	// a workload uses (a Pod or a workload template runs as the
+	// ServiceAccount or references the Secret). Hold: it is not revoked; it
+	// is reported as held, naming the workloads, until a person decides (an
+	// exception, a new ownership, or switching this to Revoke). Revoke: it
+	// is revoked anyway, and the workloads will fail.
+	// +optional
+	// +kubebuilder:default=Hold
+	InUse InUseAction `json:"inUse,omitempty"`
 }
+
+// InUseAction is what a due revocation does to an identity in use.
+// +kubebuilder:validation:Enum=Hold;Revoke
+type InUseAction string
+
+const (
+	// InUseHold holds the revocation of an identity in use.
+	InUseHold InUseAction = "Hold"
+	// InUseRevoke revokes an identity even while workloads use it.
+	InUseRevoke InUseAction = "Revoke"
+)
 
 // OwnershipPolicyStatus aggregates what Steward found in the governed
 // namespaces.
