@@ -172,6 +172,12 @@ type Person string
 // +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="must be a positive duration, such as 720h"
 type Duration string
 
+// WarningWindow is a Go duration string such as "336h", or "0s" for none.
+// +kubebuilder:validation:Type=string
+// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
+// +kubebuilder:validation:MaxLength=32
+type WarningWindow string
+
 // MaxListedWorkloads is how many workloads an IdentityUsage names.
 const MaxListedWorkloads = 3
 

@@ -163,10 +163,10 @@ type OwnershipPolicySpec struct {
 	// end, a scheduled revocation. Warnings show as the ExpiringSoon
 	// condition, a Warning Event per deadline, a PolicyReport warn result,
 	// explain and the evidence export, and the
-	// steward_deadline_timestamp_seconds metric.
+	// steward_deadline_timestamp_seconds metric. "0s" turns warnings off.
 	// +optional
 	// +kubebuilder:default="336h"
-	WarnBefore *Duration `json:"warnBefore,omitempty"`
+	WarnBefore *WarningWindow `json:"warnBefore,omitempty"`
 
 	// ownerDirectory points at the list of people and teams currently in
 	// the organisation. A contact missing from it has departed.

@@ -860,7 +860,7 @@ func (in *OwnershipPolicySpec) DeepCopyInto(out *OwnershipPolicySpec) {
 	}
 	if in.WarnBefore != nil {
 		in, out := &in.WarnBefore, &out.WarnBefore
-		*out = new(Duration)
+		*out = new(WarningWindow)
 		**out = **in
 	}
 	if in.OwnerDirectory != nil {

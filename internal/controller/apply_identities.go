@@ -43,6 +43,13 @@ const (
 	EventReasonExcepted = "Excepted"
 	// EventReasonWouldRevoke: a revocation is due, but the policy is DryRun.
 	EventReasonWouldRevoke = "WouldRevoke"
+	// EventReasonRevocationHeld: a revocation is due under an enforcing
+	// policy, but workloads use the identity and the policy holds it.
+	EventReasonRevocationHeld = "RevocationHeld"
+	// EventReasonDeadlineApproaching: one of the identity's own deadlines
+	// (a rotation, a scheduled revocation) is within the policy's
+	// warnBefore.
+	EventReasonDeadlineApproaching = "DeadlineApproaching"
 	// EventReasonRevocationDue: a revocation is due under Enforce.
 	EventReasonRevocationDue = "RevocationDue"
 )
@@ -159,23 +166,59 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 			"from", id.PreviousState, "to", id.State, "findings", base.Findings)
 	}
 
-	if id.Action == governance.ActionWouldRevoke && !id.Identity.Recorded.WouldRevoke {
+	if id.Governed && id.UsageChanged {
 		d := base
-		d.Type, d.Action, d.Reason = evidence.DecisionAction, string(id.Action), id.ActionReason
+		d.Type, d.Workloads = evidence.DecisionUsage, workloadNames(id.Identity.Users)
+		d.Message = fmt.Sprintf("%s %s: no workload uses it", id.Identity.Kind, id.Identity.Name)
+		if len(id.Identity.Users) > 0 {
+			d.Message = fmt.Sprintf("%s %s: %s", id.Identity.Kind, id.Identity.Name, usedByText(id.Identity.Users))
+		}
+		r.decide(ctx, d)
+	}
+
+	if id.ReportWouldRevoke {
+		d := base
+		d.Type, d.Action, d.Reason, d.Workloads = evidence.DecisionAction, string(id.Action), id.ActionReason, workloadNames(id.Impact)
 		reason := EventReasonWouldRevoke
-		d.Message = fmt.Sprintf("%s %s would be revoked (%s) but policy %s is in DryRun; nothing was changed",
-			id.Identity.Kind, id.Identity.Name, id.ActionReason, base.Policy)
-		if base.Enforcement == string(nhi.EnforcementEnforce) {
+		d.Message = fmt.Sprintf("%s %s would be revoked (%s) but policy %s is in DryRun; nothing was changed%s",
+			id.Identity.Kind, id.Identity.Name, id.ActionReason, base.Policy, impactText(id.Impact, true))
+		if id.Halted {
 			reason = EventReasonRevocationHalted
 			d.Message = fmt.Sprintf("%s %s is due for revocation (%s) but policy %s reached its blast-radius cap "+
-				"(spec.revocation.maxRevocationsPerHour); nothing was changed", id.Identity.Kind, id.Identity.Name,
-				id.ActionReason, base.Policy)
+				"(spec.revocation.maxRevocationsPerHour); nothing was changed%s", id.Identity.Kind, id.Identity.Name,
+				id.ActionReason, base.Policy, impactText(id.Impact, false))
 		}
 		r.decide(ctx, d)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, "Revoke", "%s", d.Message)
 		evidence.CountAction(reason, id.Identity.Kind)
 		evidence.ObserveDeadline("would-revoke", id.RevokeAt, r.Clock.Now())
-		log.Info("revocation due in DryRun", "kind", id.Identity.Kind, "name", id.Identity.Name, "reason", id.ActionReason)
+		log.Info("revocation due but not carried out", "kind", id.Identity.Kind, "name", id.Identity.Name,
+			"reason", id.ActionReason, "halted", id.Halted, "workloads", d.Workloads)
+	}
+
+	if id.ReportHold {
+		d := base
+		d.Type, d.Action, d.Reason, d.Workloads = evidence.DecisionAction, string(id.Action), id.ActionReason, workloadNames(id.Impact)
+		d.Message = fmt.Sprintf("%s %s is due for revocation (%s) under policy %s, but it is held because %s; "+
+			"decide: an OwnershipException, a new IdentityOwnership, or spec.revocation.inUse: Revoke on the policy",
+			id.Identity.Kind, id.Identity.Name, id.ActionReason, base.Policy, usedByText(id.Impact))
+		r.decide(ctx, d)
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, EventReasonRevocationHeld, "Revoke", "%s", d.Message)
+		evidence.CountAction(EventReasonRevocationHeld, id.Identity.Kind)
+		evidence.ObserveDeadline("hold", id.RevokeAt, r.Clock.Now())
+		log.Info("revocation held: the identity is in use", "kind", id.Identity.Kind, "name", id.Identity.Name,
+			"reason", id.ActionReason, "workloads", d.Workloads)
+	}
+
+	if id.WarnNow && id.Warning != nil {
+		d := base
+		d.Type, d.Action = evidence.DecisionAction, EventReasonDeadlineApproaching
+		d.Deadline, d.DeadlineAt = string(id.Warning.Deadline), &id.Warning.At.Time
+		d.Message = deadlineText(id)
+		r.decide(ctx, d)
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, EventReasonDeadlineApproaching, "Warn", "%s", d.Message)
+		log.Info("deadline approaching", "kind", id.Identity.Kind, "name", id.Identity.Name,
+			"deadline", id.Warning.Deadline, "at", id.Warning.At.Time)
 	}
 }
 

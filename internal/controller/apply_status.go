@@ -21,11 +21,13 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/evidence"
@@ -58,6 +60,7 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 				// Recorded once: the patch above made recordedOwner current.
 				r.recordTransfer(ctx, in, o, transfer)
 			}
+			r.warnIfExpiringSoon(ctx, in, o, "IdentityOwnership", o.Status.Conditions, desired.Status.Conditions)
 		}
 	}
 	for i := range in.snapshot.Exceptions {
@@ -68,6 +71,7 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 			if err := r.patchStatus(ctx, x, desired, !equality.Semantic.DeepEqual(x.Status, desired.Status)); err != nil {
 				return err
 			}
+			r.warnIfExpiringSoon(ctx, in, x, "OwnershipException", x.Status.Conditions, desired.Status.Conditions)
 		}
 	}
 	for i := range in.snapshot.Reviews {
@@ -135,6 +139,28 @@ func ownershipStatus(status *nhi.IdentityOwnershipStatus, generation int64, res 
 	status.History = prependHistory(status.History, newHistory)
 }
 
+// warnIfExpiringSoon emits one Warning Event and decision-log line per
+// deadline of an ownership or exception: when its ExpiringSoon condition,
+// just written, became True or now names another deadline.
+func (r *NamespaceReconciler) warnIfExpiringSoon(ctx context.Context, in *namespaceInputs, obj client.Object, kind string,
+	before, after []metav1.Condition) {
+	now := meta.FindStatusCondition(after, nhi.ConditionExpiringSoon)
+	if now == nil || now.Status != metav1.ConditionTrue {
+		return
+	}
+	if was := meta.FindStatusCondition(before, nhi.ConditionExpiringSoon); was != nil && was.Status == metav1.ConditionTrue &&
+		was.Message == now.Message {
+		return
+	}
+	message := fmt.Sprintf("%s %s: %s", kind, obj.GetName(), now.Message)
+	r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, nhi.ConditionExpiringSoon, "Warn", "%s", message)
+	r.decide(ctx, evidence.Decision{
+		Time: in.snapshot.Now, Type: evidence.DecisionAction, Action: EventReasonDeadlineApproaching, Namespace: obj.GetNamespace(),
+		Kind: kind, Name: obj.GetName(), UID: string(obj.GetUID()), Reason: now.Reason, Message: message,
+	})
+	logf.FromContext(ctx).Info("deadline approaching", "kind", kind, "name", obj.GetName(), "reason", now.Reason)
+}
+
 // ReasonOwnershipTransferred is the history, Event and decision reason of a
 // change of spec.owner (a mover).
 const ReasonOwnershipTransferred = "OwnershipTransferred"
@@ -191,10 +217,17 @@ func historyByOwnership(result *governance.Result, now metav1.Time) map[string][
 				Reason: string(id.State), Message: describeState(id),
 			})
 		}
-		if id.Action == governance.ActionWouldRevoke && id.Identity.Labels[governance.LabelWouldRevoke] != "true" {
+		if id.ReportWouldRevoke {
 			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
 				Time: now, Type: "Action", Kind: id.Identity.Kind, Name: id.Identity.Name,
 				Reason: EventReasonWouldRevoke, Message: wouldRevokeHistory(id),
+			})
+		}
+		if id.ReportHold {
+			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
+				Time: now, Type: "Action", Kind: id.Identity.Kind, Name: id.Identity.Name,
+				Reason: EventReasonRevocationHeld, Message: fmt.Sprintf("revocation due (%s) held: %s", id.ActionReason,
+					usedByText(id.Impact)),
 			})
 		}
 	}
@@ -203,8 +236,11 @@ func historyByOwnership(result *governance.Result, now metav1.Time) map[string][
 
 // wouldRevokeHistory explains why a due revocation changed nothing.
 func wouldRevokeHistory(id *governance.IdentityResult) string {
-	return fmt.Sprintf("revocation due (%s); nothing changed: the policy is in DryRun, or its blast-radius cap is reached",
-		id.ActionReason)
+	why := "the policy is in DryRun"
+	if id.Halted {
+		why = "the policy's blast-radius cap is reached"
+	}
+	return fmt.Sprintf("revocation due (%s); nothing changed: %s%s", id.ActionReason, why, impactText(id.Impact, !id.Halted))
 }
 
 func exceptionStatus(status *nhi.OwnershipExceptionStatus, generation int64, res *governance.ExceptionResult, now metav1.Time) {

@@ -27,6 +27,7 @@ import (
 	"k8s.io/utils/clock"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
 )
 
 // revocationWindow is the period of the blast-radius cap.
@@ -86,7 +87,12 @@ func (b *RevocationBudget) Reserve(ctx context.Context, policy *nhi.OwnershipPol
 			return err
 		}
 		ledger.Status.Budget = window
-		return b.Ledgers.Writer.Status().Update(ctx, ledger)
+		if err := b.Ledgers.Writer.Status().Update(ctx, ledger); err != nil {
+			b.Ledgers.forget(ledger.Name)
+			return err
+		}
+		b.Ledgers.remember(ledger)
+		return nil
 	})
 	if err != nil {
 		return false, time.Time{}, fmt.Errorf("reserving a revocation under policy %s: %w", policy.Name, err)
@@ -95,6 +101,35 @@ func (b *RevocationBudget) Reserve(ctx context.Context, policy *nhi.OwnershipPol
 		b.Notify(policy.Name)
 	}
 	return reserved, retryAt, nil
+}
+
+// Available is what a namespace may still spend of a policy's budget now,
+// as the decision package takes it. It reads the policy's ledger as last
+// written by this process (Reserve is its only writer), so it costs no
+// request per reconcile; Reserve re-reads it from the API server and has
+// the last word, should two namespaces race for the last slot.
+func (b *RevocationBudget) Available(ctx context.Context, policy *nhi.OwnershipPolicy, namespace string) (governance.Budget, error) {
+	ledger, err := b.Ledgers.Latest(ctx, policyLedgerName(policy.Name))
+	if err != nil {
+		return governance.Budget{}, err
+	}
+	window := inWindow(ledger.Status.Budget, b.Clock.Now())
+	var inNamespace []nhi.BudgetEntry
+	for _, e := range window {
+		if e.Namespace == namespace {
+			inNamespace = append(inNamespace, e)
+		}
+	}
+	policyLeft := int(maxRevocationsPerHour(policy)) - len(window)
+	namespaceLeft := int(maxRevocationsPerNamespacePerHour(policy)) - len(inNamespace)
+	budget := governance.Budget{Remaining: max(min(policyLeft, namespaceLeft), 0)}
+	switch {
+	case namespaceLeft < policyLeft && len(inNamespace) > 0:
+		budget.FreesAt = windowFrees(inNamespace)
+	case len(window) > 0:
+		budget.FreesAt = windowFrees(window)
+	}
+	return budget, nil
 }
 
 // inWindow keeps the entries of the last hour.

@@ -71,6 +71,7 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 		return nil, fmt.Errorf("reading namespace: %w", err)
 	}
 	in := &namespaceInputs{snapshot: governance.Snapshot{Namespace: namespace, Now: r.Clock.Now()}}
+	var err error
 
 	policies := &nhi.OwnershipPolicyList{}
 	if err := r.List(ctx, policies); err != nil {
@@ -78,6 +79,11 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	}
 	policy, conflicting := governance.GoverningPolicy(policies.Items, namespace, ns.Labels, r.StewardNamespace)
 	in.snapshot.Policy, in.conflicting = policy, conflicting
+	if policy != nil && policy.Spec.Enforcement == nhi.EnforcementEnforce && r.Budget != nil {
+		if in.snapshot.Budget, err = r.Budget.Available(ctx, policy, namespace); err != nil {
+			return nil, err
+		}
+	}
 
 	sas := &metav1.PartialObjectMetadataList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccountList"}}
 	if err := r.List(ctx, sas, client.InNamespace(namespace)); err != nil {

@@ -182,12 +182,15 @@ func policyLedgerName(policy string) string { return nhi.LedgerPrefixPolicy + po
 // recorded is the ledger's record of one identity.
 func recorded(ledger *nhi.Ledger, uid types.UID) governance.Record {
 	var rec governance.Record
-	if state, since, wouldRevoke, ok := governance.DecodeRecord(ledger.Status.Identities[string(uid)]); ok {
-		rec.State, rec.Since, rec.WouldRevoke = state, since, wouldRevoke
+	if decoded, ok := governance.DecodeRecord(ledger.Status.Identities[string(uid)]); ok {
+		rec = decoded
 	}
-	if rev, found := ledger.Status.Revocations[string(uid)]; found && rev.RevokedAt != nil {
-		rec.Revoked, rec.RevokedAt = true, rev.RevokedAt.Time
-		rec.RemovedBindings = describeBindings(rev.RemovedBindings)
+	if rev, found := ledger.Status.Revocations[string(uid)]; found {
+		rec.RevocationInProgress = rev.RevokedAt == nil
+		if rev.RevokedAt != nil {
+			rec.Revoked, rec.RevokedAt = true, rev.RevokedAt.Time
+			rec.RemovedBindings = describeBindings(rev.RemovedBindings)
+		}
 	}
 	return rec
 }
@@ -215,7 +218,7 @@ func recordChanges(ledger *nhi.Ledger, result *governance.Result) LedgerChanges 
 			}
 			continue
 		}
-		want := governance.EncodeRecord(id.State, id.Since, id.Action == governance.ActionWouldRevoke)
+		want := governance.EncodeRecord(id.Record)
 		if ledger.Status.Identities[uid] != want {
 			changes.Identities[uid] = &want
 		}

@@ -348,7 +348,13 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		}}})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(k8sClient.Status().Patch(ctx, ledger, client.RawPatch(types.MergePatchType, patch))).To(Succeed())
-		s.serviceAccount("nudge") // an event in the namespace, so it is evaluated again
+		// Events in the namespace, so it is evaluated again. This process
+		// remembers the ledger as it last wrote it (only Steward writes
+		// it); its next write returns the record patched in above, as a
+		// restart's first read would.
+		s.serviceAccount("nudge")
+		Eventually(s.findingLabel(sa("nudge"))).Should(Equal("unowned"))
+		s.serviceAccount("nudge-again")
 
 		Eventually(s.findingLabel(sa("interrupted"))).Should(Equal("revoked"))
 		Eventually(subjectsOf(binding)).Should(BeEmpty())

@@ -75,7 +75,7 @@ func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs
 		switch {
 		case !id.Governed:
 		case id.Action == governance.ActionRevoke:
-			err = r.revoke(ctx, in, result, id)
+			err = r.revoke(ctx, in, id)
 		case !recorded || !revocationAllowed(policy):
 			// DryRun, or a cap of 0: nothing is deleted, re-removed or restored.
 		case id.State == nhi.StateRevoked:
@@ -93,8 +93,11 @@ func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs
 	return errors.Join(errs...)
 }
 
-func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, result *governance.Result,
-	id *governance.IdentityResult) error {
+// errBudgetRaced: a revocation the evaluation allowed found the budget
+// spent by a concurrent reconcile; the namespace is evaluated again.
+var errBudgetRaced = errors.New("the revocation budget was spent by another namespace meanwhile; evaluating again")
+
+func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) error {
 	log := logf.FromContext(ctx)
 	policy := in.snapshot.Policy
 	ns, name, uid := in.snapshot.Namespace, id.Identity.Name, id.Identity.UID
@@ -102,19 +105,17 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, r
 	// 1. Count it against the cap once, and record it in progress.
 	record, inProgress := in.ledger.Status.Revocations[string(uid)]
 	if !inProgress {
-		ok, retryAt, err := r.Budget.Reserve(ctx, policy, ns, uid)
+		ok, _, err := r.Budget.Reserve(ctx, policy, ns, uid)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			// Reported like a DryRun revocation; retried when a slot frees up.
-			log.Info("revocation halted by the blast-radius cap", "kind", id.Identity.Kind, "name", name, "policy", policy.Name)
-			id.Action = governance.ActionWouldRevoke
-			id.Labels[governance.LabelWouldRevoke] = "true"
-			if result.NextDeadline.IsZero() || retryAt.Before(result.NextDeadline) {
-				result.NextDeadline = retryAt
-			}
-			return nil
+			// Another namespace took the last slot since this evaluation
+			// read the budget: nothing is done now, and the next
+			// evaluation, with the budget as it is, decides again.
+			log.Info("revocation not started: the budget was spent meanwhile", "kind", id.Identity.Kind, "name", name,
+				"policy", policy.Name)
+			return errBudgetRaced
 		}
 		now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
 		record = nhi.RevocationRecord{Kind: id.Identity.Kind, Name: name, ID: string(uid) + "@" + formatNow(in),

@@ -35,13 +35,15 @@ const (
 	DecisionTransition = "transition"
 	// DecisionAction: Steward acted on an identity (or would have, in DryRun).
 	DecisionAction = "action"
+	// DecisionUsage: the workloads using an identity changed.
+	DecisionUsage = "usage"
 )
 
 // Decision is one line of the decision log.
 type Decision struct {
 	Schema string    `json:"schema"`
 	Time   time.Time `json:"time"`
-	// Type is DecisionTransition or DecisionAction.
+	// Type is DecisionTransition, DecisionAction or DecisionUsage.
 	Type      string `json:"type"`
 	Namespace string `json:"namespace"`
 	Kind      string `json:"kind"`
@@ -66,7 +68,14 @@ type Decision struct {
 	Exceptions  []string `json:"exceptions,omitempty"`
 	Policy      string   `json:"policy,omitempty"`
 	Enforcement string   `json:"enforcement,omitempty"`
-	Message     string   `json:"message,omitempty"`
+	// Workloads are the workloads using the identity, as kind/name: on a
+	// usage line (Type DecisionUsage), and on a held or not-carried-out
+	// revocation, the workloads it would break.
+	Workloads []string `json:"workloads,omitempty"`
+	// Deadline and DeadlineAt are the deadline a warning is about.
+	Deadline   string     `json:"deadline,omitempty"`
+	DeadlineAt *time.Time `json:"deadlineAt,omitempty"`
+	Message    string     `json:"message,omitempty"`
 }
 
 // DecisionLog writes one JSON object per line. It is safe for concurrent use.

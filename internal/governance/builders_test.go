@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
@@ -134,6 +135,9 @@ func newPolicy(opts ...policyOpt) *nhi.OwnershipPolicy {
 		Spec: nhi.OwnershipPolicySpec{
 			ExcludedIdentities: []nhi.IdentityReference{saRef("default")},
 			Enforcement:        nhi.EnforcementDryRun,
+			// Warnings are off here, so that the deadlines these tests
+			// expect are those of the states; warnings_test.go tests them.
+			WarnBefore: ptr.To(nhi.WarningWindow("0s")),
 		},
 	}
 	for _, o := range opts {
@@ -296,7 +300,7 @@ func alreadyCompleted(at time.Time, generation int64) reviewOpt {
 
 // snap is the default namespace snapshot: the default policy and no objects.
 func snap(ids ...Identity) Snapshot {
-	return Snapshot{Namespace: testNamespace, Policy: newPolicy(), Identities: ids, Now: ref}
+	return Snapshot{Namespace: testNamespace, Policy: newPolicy(), Identities: ids, Now: ref, Budget: Budget{Remaining: 10}}
 }
 
 func directory(entries ...nhi.Person) *Directory {

@@ -57,6 +57,12 @@ func Evaluate(s Snapshot) Result {
 	for i := range s.Identities {
 		result.Identities[i] = e.evaluateIdentity(s.Identities[i])
 	}
+	if s.Policy != nil && enforcing(s.Policy) {
+		e.allocateRevocations(result.Identities)
+	}
+	for i := range result.Identities {
+		finish(&result.Identities[i])
+	}
 	e.ownershipResults(result.Identities, result.Ownerships)
 	e.exceptionIdentities(result.Identities, result.Exceptions)
 	e.reviewActions(result.Identities, result.Reviews)
@@ -106,6 +112,7 @@ func (e *evaluation) indexExceptions(out map[string]*ExceptionResult) {
 	for i, x := range e.exceptions {
 		targets[i] = target{identities: x.Spec.Identities, selector: x.Spec.Selector}
 		res := exceptionStatus(x, e.s)
+		res.Conditions = append(res.Conditions, e.exceptionWarning(x, res.Active))
 		e.active[i] = res.Active
 		out[x.Name] = res
 		if res.Active {
@@ -157,6 +164,12 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 	}
 	var dueAt map[nhi.Finding]time.Time
 	r.Findings, dueAt = e.findings(id, owner)
+	unusedSince, unusedAt := e.unused(id)
+	if !unusedAt.IsZero() {
+		r.Findings = append(r.Findings, nhi.FindingUnused)
+		dueAt[nhi.FindingUnused] = unusedAt
+		sortFindings(r.Findings)
+	}
 
 	var waivable []nhi.Finding
 	for _, i := range e.excepts.covering(id) {
@@ -193,9 +206,48 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 	r.Since = e.since(id, r)
 	if r.State != nhi.StateRevoked {
 		e.decideAction(&r, open, owner)
+		e.holdInUse(&r)
 	}
-	r.Labels, r.Annotations = desiredMetadata(&r, owner)
+	r.owner = owner
+	r.Record = Record{State: r.State, Since: r.Since, UnusedSince: unusedSince, UsageDigest: usageDigest(id.Users)}
+	r.UsageChanged = r.Record.UsageDigest != id.Recorded.UsageDigest
+	e.identityWarnings(&r, owner, dueAt[deadlineRotation])
 	return r
+}
+
+// deadlineRotation keys the rotation due date in the deadlines of an
+// identity's findings, whether or not it has passed.
+const deadlineRotation nhi.Finding = "rotation-due"
+
+// holdInUse holds a due revocation of an identity that workloads use,
+// unless the policy says to revoke anyway. A revocation already in progress
+// finishes: it was decided before the workload appeared, and stopping
+// halfway would leave it half revoked. In DryRun nothing is revoked
+// anyway; the WouldRevoke evidence names the workloads.
+func (e *evaluation) holdInUse(r *IdentityResult) {
+	switch r.Action {
+	case ActionRevoke, ActionWouldRevoke:
+	default:
+		return
+	}
+	r.Impact = r.Identity.Users
+	if r.Action == ActionRevoke && len(r.Impact) > 0 && holds(e.s.Policy) && !r.Identity.Recorded.RevocationInProgress {
+		r.Action = ActionHold
+	}
+}
+
+// finish completes an identity's result once every decision about it is
+// taken: the once-only reports, the ledger record and the metadata.
+func finish(r *IdentityResult) {
+	if !r.Governed {
+		return
+	}
+	rec := r.Identity.Recorded
+	r.Record.WouldRevoke = r.Action == ActionWouldRevoke
+	r.Record.Held = r.Action == ActionHold
+	r.ReportWouldRevoke = r.Record.WouldRevoke && !rec.WouldRevoke
+	r.ReportHold = r.Record.Held && !rec.Held
+	r.Labels, r.Annotations = desiredMetadata(r, r.owner)
 }
 
 // findings lists every finding of an identity, most severe first, and the
@@ -217,6 +269,7 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 				base = rotated
 			}
 			due := base.Add(ParseDuration(&rotation.MaxAge))
+			dueAt[deadlineRotation] = due
 			if !e.s.Now.Before(due) {
 				findings = append(findings, nhi.FindingRotationOverdue)
 				dueAt[nhi.FindingRotationOverdue] = due
@@ -236,8 +289,13 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 		}
 		e.at(due)
 	}
-	slices.SortFunc(findings, func(a, b nhi.Finding) int { return severity(nhi.IdentityState(a)) - severity(nhi.IdentityState(b)) })
+	sortFindings(findings)
 	return findings, dueAt
+}
+
+// sortFindings orders findings most severe first.
+func sortFindings(findings []nhi.Finding) {
+	slices.SortFunc(findings, func(a, b nhi.Finding) int { return severity(nhi.IdentityState(a)) - severity(nhi.IdentityState(b)) })
 }
 
 // since is when the identity entered its current state: the ledger's
@@ -297,6 +355,9 @@ func desiredMetadata(r *IdentityResult, owner *ownershipFacts) (map[string]strin
 	}
 	if r.Action == ActionWouldRevoke {
 		labels[LabelWouldRevoke] = "true"
+	}
+	if r.Action == ActionHold {
+		labels[LabelRevocationHeld] = "true"
 	}
 	if len(r.Findings) > 0 {
 		names := make([]string, len(r.Findings))

@@ -34,6 +34,9 @@ const (
 	// LabelWouldRevoke is "true" when a revocation is due but the policy is
 	// in DryRun.
 	LabelWouldRevoke = "steward.dev/would-revoke"
+	// LabelRevocationHeld is "true" when a revocation is due but held
+	// because workloads use the identity.
+	LabelRevocationHeld = "steward.dev/revocation-held"
 
 	// The annotations below are copies for people of what Steward recorded
 	// in its ledger; Steward rewrites them when they differ and never reads
@@ -80,7 +83,7 @@ const annotationRetiredRevoking = "steward.dev/revoking"
 // ManagedLabels and ManagedAnnotations are the keys Evaluate computes; any
 // of them absent from a desired set is removed from the identity.
 var (
-	ManagedLabels      = []string{LabelFinding, LabelWouldRevoke}
+	ManagedLabels      = []string{LabelFinding, LabelWouldRevoke, LabelRevocationHeld}
 	ManagedAnnotations = []string{
 		AnnotationState, AnnotationFindings, AnnotationFindingSince, AnnotationOwnership,
 		AnnotationOwnerTeam, AnnotationExpiresAt, AnnotationApprovedBy, AnnotationExceptedBy,
@@ -132,30 +135,77 @@ func parseTime(value string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// wouldRevokeMark ends a ledger entry whose WouldRevoke was recorded.
-const wouldRevokeMark = "@WouldRevoke"
+// Marks that follow "State@unixSeconds" in a ledger entry.
+const (
+	markWouldRevoke = "WouldRevoke"
+	markHeld        = "Held"
+	markUnusedSince = "u"
+	markWarnedFor   = "w"
+	markUsage       = "h"
+)
 
-// EncodeRecord is a ledger entry: "State@unixSeconds", with "@WouldRevoke"
-// appended once a due revocation was reported but not carried out. It is
+// EncodeRecord is a ledger entry: "State@unixSeconds", followed by
+// "@WouldRevoke" once a due revocation was reported but not carried out,
+// "@Held" once a due revocation was held, "@u<unix>" for when the unused
+// clock started, "@w<unix>" for the deadline last warned about and
+// "@h<digest>" for the workloads that used it. It is
 // compact because a namespace's ledger holds one per identity.
-func EncodeRecord(state nhi.IdentityState, since time.Time, wouldRevoke bool) string {
-	value := string(state) + "@" + strconv.FormatInt(since.Unix(), 10)
-	if wouldRevoke {
-		value += wouldRevokeMark
+func EncodeRecord(rec Record) string {
+	var b strings.Builder
+	b.WriteString(string(rec.State))
+	b.WriteByte('@')
+	b.WriteString(strconv.FormatInt(rec.Since.Unix(), 10))
+	if rec.WouldRevoke {
+		b.WriteString("@" + markWouldRevoke)
 	}
-	return value
+	if rec.Held {
+		b.WriteString("@" + markHeld)
+	}
+	if !rec.UnusedSince.IsZero() {
+		b.WriteString("@" + markUnusedSince + strconv.FormatInt(rec.UnusedSince.Unix(), 10))
+	}
+	if !rec.WarnedFor.IsZero() {
+		b.WriteString("@" + markWarnedFor + strconv.FormatInt(rec.WarnedFor.Unix(), 10))
+	}
+	if rec.UsageDigest != "" {
+		b.WriteString("@" + markUsage + rec.UsageDigest)
+	}
+	return b.String()
 }
 
-// DecodeRecord reads a ledger entry written by EncodeRecord.
-func DecodeRecord(value string) (state nhi.IdentityState, since time.Time, wouldRevoke bool, ok bool) {
-	value, wouldRevoke = strings.CutSuffix(value, wouldRevokeMark)
-	name, seconds, found := strings.Cut(value, "@")
-	if !found {
-		return "", time.Time{}, false, false
+// DecodeRecord reads a ledger entry written by EncodeRecord into the
+// fields it encodes; ok is false when the entry is malformed.
+func DecodeRecord(value string) (Record, bool) {
+	parts := strings.Split(value, "@")
+	if len(parts) < 2 {
+		return Record{}, false
 	}
+	since, ok := unixTime(parts[1])
+	if !ok {
+		return Record{}, false
+	}
+	rec := Record{State: nhi.IdentityState(parts[0]), Since: since}
+	for _, mark := range parts[2:] {
+		switch {
+		case mark == markWouldRevoke:
+			rec.WouldRevoke = true
+		case mark == markHeld:
+			rec.Held = true
+		case strings.HasPrefix(mark, markUnusedSince):
+			rec.UnusedSince, _ = unixTime(mark[len(markUnusedSince):])
+		case strings.HasPrefix(mark, markWarnedFor):
+			rec.WarnedFor, _ = unixTime(mark[len(markWarnedFor):])
+		case strings.HasPrefix(mark, markUsage):
+			rec.UsageDigest = mark[len(markUsage):]
+		}
+	}
+	return rec, true
+}
+
+func unixTime(seconds string) (time.Time, bool) {
 	unix, err := strconv.ParseInt(seconds, 10, 64)
 	if err != nil {
-		return "", time.Time{}, false, false
+		return time.Time{}, false
 	}
-	return nhi.IdentityState(name), time.Unix(unix, 0).UTC(), wouldRevoke, true
+	return time.Unix(unix, 0).UTC(), true
 }

@@ -37,6 +37,7 @@ func TestKebab(t *testing.T) {
 		{nhi.StateRotationOverdue, "rotation-overdue"},
 		{nhi.StateStale, "stale"},
 		{nhi.StateOwnerDeparted, "owner-departed"},
+		{nhi.StateUnused, "unused"},
 		{nhi.StateExcepted, "excepted"},
 		{nhi.StateRevoked, "revoked"},
 		{"", ""},

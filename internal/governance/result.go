@@ -34,13 +34,18 @@ const (
 	ActionAnnotate Action = "Annotate"
 	// ActionFlag: label the identity with its finding and warn with an Event.
 	ActionFlag Action = "Flag"
-	// ActionWouldRevoke: a revocation is due but the policy is in DryRun.
+	// ActionHold: a revocation is due and the policy enforces, but
+	// workloads use the identity and the policy's revocation.inUse is Hold.
+	ActionHold Action = "Hold"
+	// ActionWouldRevoke: a revocation is due but the policy is in DryRun,
+	// or its blast-radius cap is reached (Halted).
 	ActionWouldRevoke Action = "WouldRevoke"
 	// ActionRevoke: a revocation is due and the policy enforces.
 	ActionRevoke Action = "Revoke"
 )
 
-var actionSeverity = map[Action]int{ActionNone: 0, ActionAnnotate: 1, ActionFlag: 2, ActionWouldRevoke: 3, ActionRevoke: 4}
+var actionSeverity = map[Action]int{ActionNone: 0, ActionAnnotate: 1, ActionFlag: 2, ActionHold: 3, ActionWouldRevoke: 3,
+	ActionRevoke: 4}
 
 func maxAction(a, b Action) Action {
 	if actionSeverity[b] > actionSeverity[a] {
@@ -92,9 +97,37 @@ type IdentityResult struct {
 	// true (an expiry, a review or rotation due date, a staleness date);
 	// zero when the finding has no deadline. Latency metrics count from it.
 	DueAt time.Time
+	// Halted is true when a revocation is due under an enforcing policy but
+	// its blast-radius budget is spent: the action is then WouldRevoke.
+	Halted bool
+	// Impact lists the workloads a due revocation breaks: those using the
+	// identity. It is set whenever a revocation is due, held or would be
+	// carried out (WouldRevoke), so DryRun evidence shows the impact.
+	Impact []nhi.WorkloadReference
+	// ReportWouldRevoke and ReportHold are true when that action is new
+	// since Steward last recorded the identity: it is reported (Event,
+	// decision log) once, not on every evaluation.
+	ReportWouldRevoke bool
+	ReportHold        bool
+	// Warnings are the deadlines ahead within the policy's warnBefore,
+	// soonest first.
+	Warnings []nhi.DeadlineWarning
+	// Warning is set when one of the identity's own deadlines (a rotation,
+	// a scheduled revocation) entered the warning window since Steward
+	// last warned about it: it gets one Warning Event. WarnNow says so.
+	Warning *nhi.DeadlineWarning
+	WarnNow bool
+	// UsageChanged is true when the workloads using the identity differ
+	// from those Steward last recorded: the change goes to the decision log.
+	UsageChanged bool
+	// Record is what Steward's ledger must hold for the identity after
+	// this evaluation.
+	Record Record
 	// Labels and Annotations are the desired values of Steward's own keys.
 	Labels      map[string]string
 	Annotations map[string]string
+
+	owner *ownershipFacts
 }
 
 // Transitioned reports whether the state differs from the recorded one.

@@ -31,15 +31,7 @@ func MarkRevoked(r *IdentityResult, at time.Time, removedBindings string) {
 	r.Identity.Recorded.Revoked, r.Identity.Recorded.RevokedAt = true, at
 	r.Identity.Recorded.RemovedBindings = removedBindings
 	r.State, r.Action, r.ActionReason, r.Since = nhi.StateRevoked, ActionNone, "", at
-	r.Labels = map[string]string{LabelFinding: Kebab(nhi.StateRevoked)}
-	if r.Annotations == nil {
-		r.Annotations = map[string]string{}
-	}
-	r.Annotations[AnnotationState] = string(nhi.StateRevoked)
-	r.Annotations[AnnotationFindingSince] = formatTime(at)
-	r.Annotations[AnnotationRevokedAt] = formatTime(at)
-	delete(r.Annotations, AnnotationRemovedBindings)
-	if removedBindings != "" {
-		r.Annotations[AnnotationRemovedBindings] = removedBindings
-	}
+	r.Warnings, r.Warning, r.WarnNow = nil, nil, false
+	r.Record = Record{State: nhi.StateRevoked, Since: at, UnusedSince: r.Record.UnusedSince, UsageDigest: r.Record.UsageDigest}
+	finish(r)
 }

@@ -37,6 +37,18 @@ type Identity struct {
 	// SecretType is the type of a Secret; empty for a ServiceAccount.
 	SecretType string
 	Created    time.Time
+	// Users are the workloads that use the identity (run as the
+	// ServiceAccount, or reference the Secret), deduplicated and sorted;
+	// nil when none does. Read from Steward's cache of Pods, workload
+	// templates and ServiceAccounts.
+	Users []nhi.WorkloadReference
+	// Access is what a ServiceAccount can do through RBAC; nil for a
+	// Secret, or a ServiceAccount no binding reaches.
+	Access *nhi.AccessSummary
+	// CloudIdentities are the cloud identities a ServiceAccount's
+	// workload-identity annotations link it to. Context for people only:
+	// tenants write these annotations, and no decision depends on them.
+	CloudIdentities []nhi.CloudIdentityLink
 	// Recorded is Steward's own record of the identity, from its ledger;
 	// the zero Record when there is none. Steward never derives a state, a
 	// grace clock or a revocation from the identity's labels or
@@ -60,6 +72,24 @@ type Record struct {
 	// (they are copied into annotations).
 	RevokedAt       time.Time
 	RemovedBindings string
+	// RevocationInProgress is true when a revocation of the identity was
+	// reserved against the budget and not yet committed: finishing it
+	// needs no new slot.
+	RevocationInProgress bool
+	// Held is true once a due revocation was held because workloads use
+	// the identity, so the hold is reported once.
+	Held bool
+	// UnusedSince is when Steward first saw the identity without a user
+	// after it last saw one; zero while a workload uses it.
+	UnusedSince time.Time
+	// WarnedFor is the deadline of the identity's own that Steward last
+	// warned about (a rotation, a scheduled revocation), so each deadline
+	// is warned about once.
+	WarnedFor time.Time
+	// UsageDigest is a short digest of the workloads last seen using the
+	// identity; empty when none did. A change is recorded in the decision
+	// log.
+	UsageDigest string
 }
 
 // Ref is the identity's kind and name.
@@ -78,7 +108,20 @@ type Snapshot struct {
 	Ownerships []nhi.IdentityOwnership
 	Exceptions []nhi.OwnershipException
 	Reviews    []nhi.OwnershipReview
-	Now        time.Time
+	// Budget is what the policy's blast-radius cap still allows in this
+	// namespace; only read when the policy enforces.
+	Budget Budget
+	Now    time.Time
+}
+
+// Budget is the part of a policy's revocation budget one namespace may
+// still spend now.
+type Budget struct {
+	// Remaining is how many new revocations may start now: the smaller of
+	// the policy's and the namespace's remaining slots.
+	Remaining int
+	// FreesAt is when a slot frees up; zero when none is in use.
+	FreesAt time.Time
 }
 
 // Directory is the set of active people and teams. When Available is false

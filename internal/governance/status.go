@@ -177,11 +177,7 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 	for i := range identities {
 		r := &identities[i]
 		if r.Governed && r.Ownership != "" {
-			since := metav1.NewTime(r.Since)
-			rows[r.Ownership] = append(rows[r.Ownership], nhi.IdentityStatus{
-				Kind: r.Identity.Kind, Name: r.Identity.Name, UID: string(r.Identity.UID),
-				State: r.State, Findings: r.Findings, Since: &since,
-			})
+			rows[r.Ownership] = append(rows[r.Ownership], identityStatus(r))
 		}
 	}
 	conflicts := e.conflicts(identities)
@@ -304,7 +300,7 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 	if f.departureFrozen {
 		departed.Message += " (as last recorded: the owner directory is unavailable)"
 	}
-	conds = append(conds, departed)
+	conds = append(conds, departed, e.ownershipWarning(f))
 
 	stalled := Condition(nhi.ConditionStalled, res.ConflictsWith != "", nhi.ReasonReconciled, "")
 	if res.ConflictsWith != "" {
@@ -388,6 +384,35 @@ func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*
 			}
 		}
 	}
+}
+
+// identityStatus is an identity's row in its ownership's status: its
+// state, and the context a reviewer certifies (who uses it, what it can
+// do, the cloud identities it is linked to) and the deadlines ahead.
+func identityStatus(r *IdentityResult) nhi.IdentityStatus {
+	since := metav1.NewTime(r.Since)
+	row := nhi.IdentityStatus{
+		Kind: r.Identity.Kind, Name: r.Identity.Name, UID: string(r.Identity.UID),
+		State: r.State, Findings: r.Findings, Since: &since,
+		Usage: UsageOf(r.Identity.Users), Access: r.Identity.Access, CloudIdentities: r.Identity.CloudIdentities,
+		Warnings: r.Warnings, Held: r.Action == ActionHold,
+	}
+	if len(row.CloudIdentities) > maxCloudIdentities {
+		row.CloudIdentities = row.CloudIdentities[:maxCloudIdentities]
+	}
+	return row
+}
+
+// maxCloudIdentities is the MaxItems of status.identities[].cloudIdentities.
+const maxCloudIdentities = 4
+
+// UsageOf summarises the users of an identity for status: how many, and
+// the first few. nil when nothing uses it.
+func UsageOf(users []nhi.WorkloadReference) *nhi.IdentityUsage {
+	if len(users) == 0 {
+		return nil
+	}
+	return &nhi.IdentityUsage{Count: int32(len(users)), Workloads: slices.Clone(users[:min(len(users), nhi.MaxListedWorkloads)])}
 }
 
 func joinFindings(findings []nhi.Finding) string {

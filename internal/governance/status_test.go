@@ -343,6 +343,7 @@ func TestOwnershipStatus(t *testing.T) {
 		cond(nhi.ConditionReviewDue, condFalse, nhi.ReasonReviewCurrent),
 		cond(nhi.ConditionConflict, condFalse, nhi.ReasonNoConflict),
 		cond(nhi.ConditionOwnerDeparted, condFalse, nhi.ReasonContactsActive),
+		cond(nhi.ConditionExpiringSoon, condFalse, nhi.ReasonNoDeadlineNear),
 		cond(nhi.ConditionStalled, condFalse, nhi.ReasonReconciled),
 		cond(nhi.ConditionReady, condTrue, nhi.ReasonReconciled),
 	}
@@ -708,7 +709,7 @@ func TestExceptionStatus(t *testing.T) {
 			}
 			equal(t, "Active", r.Active, tc.active)
 			equal(t, "Expired", r.Expired, tc.expired)
-			equal(t, "condition count", len(r.Conditions), 3)
+			equal(t, "condition count", len(r.Conditions), 4)
 			checkConditions(t, "exception", r.Conditions, tc.conds...)
 			equal(t, "Identities", r.Identities, tc.identities)
 			equal(t, "IdentityCount", r.IdentityCount, len(tc.identities))
