@@ -229,6 +229,7 @@ type IdentityStatus struct {
 	// findings lists every finding, including waived ones.
 	// +optional
 	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
 	Findings []Finding `json:"findings,omitempty"`
 	// since is when the identity entered its current state.
 	// +optional

@@ -135,7 +135,7 @@ func reportEntries(result *governance.Result) []evidence.ReportEntry {
 		entries = append(entries, evidence.ReportEntry{
 			Kind: id.Identity.Kind, Name: id.Identity.Name, UID: string(id.Identity.UID), State: id.State,
 			Findings: id.Findings, Ownership: id.Ownership, Exceptions: id.Exceptions, Since: id.Since,
-			Action: string(id.Action),
+			Action: string(id.Action), Context: evidence.ContextOf(governance.IdentityStatusOf(id)),
 		})
 	}
 	return entries

@@ -62,6 +62,9 @@ type Row struct {
 	DepartedContacts []string   `json:"departedContacts"`
 	DepartureSeen    *time.Time `json:"departureFirstSeen,omitempty"`
 	AllDepartedAt    *time.Time `json:"allDepartedAt,omitempty"`
+	// Context is who uses the identity, what it can do, its cloud
+	// identities and the deadlines ahead.
+	Context
 }
 
 // Sources is what the export is built from: Steward's own objects and the
@@ -102,6 +105,7 @@ func Inventory(src Sources) ([]Row, []string) {
 			if id.Since != nil {
 				row.Since = ptrTime(id.Since.Time)
 			}
+			row.Context = ContextOf(id)
 			fillOwnership(row, o)
 		}
 	}
@@ -158,6 +162,9 @@ func Inventory(src Sources) ([]Row, []string) {
 	out := make([]Row, 0, len(rows))
 	for _, row := range rows {
 		row.Controls = controlsOf(row.Findings)
+		if len(row.Risky) > 0 {
+			row.Controls = appendControlIDs(row.Controls, nhi.PrivilegeControls)
+		}
 		out = append(out, *row)
 	}
 	slices.SortFunc(out, func(a, b Row) int {
@@ -188,7 +195,7 @@ func rowFor(rows map[rowKey]*Row, namespace, kind, name string) *Row {
 		return row
 	}
 	row := &Row{Namespace: namespace, Kind: kind, Name: name, Findings: []string{}, Contacts: []string{},
-		Exceptions: []string{}, DepartedContacts: []string{}}
+		Exceptions: []string{}, DepartedContacts: []string{}, Context: emptyContext()}
 	rows[key] = row
 	return row
 }
@@ -247,6 +254,7 @@ func fillFromResult(rows map[rowKey]*Row, namespace string, result any) {
 				row.Since = ptrTime(time.Unix(seconds, 0).UTC())
 			}
 		}
+		row.Context = contextFromProperties(props)
 	}
 	row.Action, _ = props["action"].(string)
 }

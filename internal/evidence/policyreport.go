@@ -47,11 +47,15 @@ type ReportEntry struct {
 	Exceptions []string
 	Since      time.Time
 	Action     string
+	// Context is who uses the identity, what it can do, and the deadlines
+	// ahead.
+	Context Context
 }
 
 // PolicyReport builds the report of one namespace: one result per governed
-// identity — pass when Owned, skip when Excepted, fail otherwise — so report
-// UIs show the whole inventory, not only the failures.
+// identity — pass when Owned, warn when Owned with a deadline within the
+// policy's warnBefore, skip when Excepted, fail otherwise — so report UIs
+// show the whole inventory, not only the failures.
 func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured.Unstructured {
 	summary := map[string]int64{"pass": 0, "fail": 0, "warn": 0, "error": 0, "skip": 0}
 	results := make([]any, 0, min(len(entries), maxReportResults))
@@ -60,6 +64,9 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 		switch e.State {
 		case nhi.StateOwned:
 			result = "pass"
+			if len(e.Context.Warnings) > 0 {
+				result = "warn"
+			}
 		case nhi.StateExcepted:
 			result = "skip"
 		}
@@ -81,12 +88,13 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 		if e.Action != "" {
 			properties["action"] = e.Action
 		}
+		e.Context.properties(properties)
 		results = append(results, map[string]any{
 			"source":   "steward",
 			"policy":   policy,
 			"rule":     string(e.State),
 			"category": "Machine identity governance",
-			"severity": severityOf(e.State),
+			"severity": string(SeverityOf(e.State)),
 			"result":   result,
 			"scored":   true,
 			"message":  messageOf(e),
@@ -113,21 +121,25 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 	return report
 }
 
-func severityOf(state nhi.IdentityState) string {
-	switch state {
-	case nhi.StateRevoked, nhi.StateUnowned, nhi.StateExpired, nhi.StateOwnerDeparted:
-		return "high"
-	case nhi.StateUnapproved, nhi.StateStale:
-		return "medium"
-	case nhi.StateReviewOverdue, nhi.StateRotationOverdue:
-		return "low"
+// SeverityOf is the PolicyReport severity of an identity in a state, from
+// the finding registry.
+func SeverityOf(state nhi.IdentityState) nhi.ReportSeverity {
+	if state == nhi.StateRevoked {
+		return nhi.RevokedSeverity
 	}
-	return "info"
+	if info, ok := nhi.FindingInfoOf(nhi.Finding(state)); ok {
+		return info.Severity
+	}
+	return nhi.ReportSeverityInfo
 }
 
 func messageOf(e ReportEntry) string {
 	switch e.State {
 	case nhi.StateOwned:
+		if len(e.Context.Warnings) > 0 {
+			return fmt.Sprintf("%s %s is owned under IdentityOwnership %s; deadline ahead: %s", e.Kind, e.Name,
+				e.Ownership, strings.Join(e.Context.Warnings, ", "))
+		}
 		return fmt.Sprintf("%s %s is owned under IdentityOwnership %s", e.Kind, e.Name, e.Ownership)
 	case nhi.StateExcepted:
 		return fmt.Sprintf("%s %s: %s waived by %s", e.Kind, e.Name, joinFindings(e.Findings), strings.Join(e.Exceptions, ", "))

@@ -50,6 +50,37 @@ var columns = []struct {
 	{"DEPARTED", func(r Row) string { return strings.Join(r.DepartedContacts, ",") }},
 	{"DEPARTURE-SEEN", func(r Row) string { return stamp(r.DepartureSeen) }},
 	{"CONTROLS", func(r Row) string { return strings.Join(r.Controls, "; ") }},
+	{"USED-BY", func(r Row) string { return usedBy(r.Context) }},
+	{"RISKY", func(r Row) string { return strings.Join(r.Risky, ",") }},
+	{"ACCESS", func(r Row) string { return access(r.Context) }},
+	{"CLOUD-IDENTITIES", func(r Row) string { return strings.Join(r.CloudIdentities, ",") }},
+	{"WARNINGS", func(r Row) string { return strings.Join(r.Warnings, ",") }},
+	{"HELD", func(r Row) string {
+		if r.Held {
+			return "true"
+		}
+		return ""
+	}},
+}
+
+// usedBy is the count of workloads and the first of them.
+func usedBy(c Context) string {
+	if c.UsageCount == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("%d: %s", c.UsageCount, strings.Join(c.UsedBy, ","))
+	if c.UsageCount > len(c.UsedBy) {
+		text += ",…"
+	}
+	return text
+}
+
+// access is where the account's access reaches.
+func access(c Context) string {
+	if c.ClusterWide {
+		return "cluster-wide"
+	}
+	return strings.Join(c.AccessNamespaces, ",")
 }
 
 func stamp(t *time.Time) string {
@@ -86,7 +117,7 @@ func Write(w io.Writer, format string, rows []Row) error {
 func writeTable(w io.Writer, rows []Row) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	// The table leaves out the long columns; csv, json and markdown have all.
-	short := []int{0, 1, 2, 3, 4, 5, 7, 9, 10, 12}
+	short := []int{0, 1, 2, 3, 4, 5, 7, 9, 10, 12, 16, 17}
 	headers := make([]string, len(short))
 	for i, c := range short {
 		headers[i] = columns[c].header

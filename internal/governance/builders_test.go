@@ -23,6 +23,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,22 @@ func secret(name, secretType string, opts ...identityOpt) Identity {
 }
 
 func opaque(name string, opts ...identityOpt) Identity { return secret(name, "Opaque", opts...) }
+
+// usedBy makes workloads use the identity.
+func usedBy(workloads ...string) identityOpt {
+	return func(i *Identity) {
+		for _, w := range workloads {
+			kind, name, _ := strings.Cut(w, "/")
+			i.Users = append(i.Users, nhi.WorkloadReference{Kind: kind, Name: name})
+		}
+	}
+}
+
+// unusedSince is the ledger's record of when the identity was first seen
+// without a user.
+func unusedSince(t time.Time) identityOpt {
+	return func(i *Identity) { i.Recorded.UnusedSince = t }
+}
 
 func label(k, v string) identityOpt { return func(i *Identity) { i.Labels[k] = v } }
 
@@ -172,6 +189,18 @@ func requireApproval(v bool) policyOpt {
 
 func staleAfter(d string) policyOpt {
 	return func(p *nhi.OwnershipPolicy) { p.Spec.StaleAfter = dur(d) }
+}
+
+func unusedAfter(d string) policyOpt {
+	return func(p *nhi.OwnershipPolicy) { p.Spec.UnusedAfter = dur(d) }
+}
+
+func warnWithin(d string) policyOpt {
+	return func(p *nhi.OwnershipPolicy) { w := nhi.WarningWindow(d); p.Spec.WarnBefore = &w }
+}
+
+func inUse(a nhi.InUseAction) policyOpt {
+	return func(p *nhi.OwnershipPolicy) { p.Spec.Revocation.InUse = a }
 }
 
 func maxValidity(d string) policyOpt {

@@ -177,7 +177,7 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 	for i := range identities {
 		r := &identities[i]
 		if r.Governed && r.Ownership != "" {
-			rows[r.Ownership] = append(rows[r.Ownership], identityStatus(r))
+			rows[r.Ownership] = append(rows[r.Ownership], IdentityStatusOf(r))
 		}
 	}
 	conflicts := e.conflicts(identities)
@@ -386,10 +386,10 @@ func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*
 	}
 }
 
-// identityStatus is an identity's row in its ownership's status: its
+// IdentityStatusOf is an identity's row in its ownership's status: its
 // state, and the context a reviewer certifies (who uses it, what it can
 // do, the cloud identities it is linked to) and the deadlines ahead.
-func identityStatus(r *IdentityResult) nhi.IdentityStatus {
+func IdentityStatusOf(r *IdentityResult) nhi.IdentityStatus {
 	since := metav1.NewTime(r.Since)
 	row := nhi.IdentityStatus{
 		Kind: r.Identity.Kind, Name: r.Identity.Name, UID: string(r.Identity.UID),

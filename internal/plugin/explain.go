@@ -148,6 +148,7 @@ func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time
 	if len(row.Exceptions) > 0 {
 		field(w, "Exceptions", strings.Join(row.Exceptions, ", "))
 	}
+	explainContext(w, row)
 	policy := findPolicy(src, row.Policy)
 	if policy == nil {
 		field(w, "Policy", orNone(row.Policy))
@@ -169,7 +170,70 @@ func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time
 	}
 	for _, f := range row.Findings {
 		field(w, "Next", nextStep(policy, nhi.Finding(f), row, now))
+		if info, ok := nhi.FindingInfoOf(nhi.Finding(f)); ok {
+			field(w, "", "to fix: "+info.Remedy)
+		}
 	}
+	if row.Held {
+		field(w, "Held", "the revocation is held because workloads use it (spec.revocation.inUse: Hold); "+
+			"decide: an OwnershipException, a new IdentityOwnership, or inUse: Revoke")
+	}
+}
+
+// explainContext prints what a reviewer certifies: who uses the identity,
+// what it can do, the cloud identities it is linked to, and the deadlines
+// ahead.
+func explainContext(w io.Writer, row *evidence.Row) {
+	switch {
+	case row.UsageCount == 0:
+		field(w, "Used by", "no workload (a ServiceAccount used only from outside the cluster looks unused)")
+	default:
+		text := fmt.Sprintf("%d workloads: %s", row.UsageCount, strings.Join(row.UsedBy, ", "))
+		if row.UsageCount > len(row.UsedBy) {
+			text += ", …"
+		}
+		field(w, "Used by", text)
+	}
+	if row.Kind == string(nhi.KindServiceAccount) {
+		scope := "no RoleBinding or ClusterRoleBinding reaches it"
+		switch {
+		case row.ClusterWide:
+			scope = "cluster-wide"
+		case len(row.AccessNamespaces) > 0:
+			scope = "namespaces " + strings.Join(row.AccessNamespaces, ", ")
+		}
+		if len(row.Roles) > 0 {
+			scope += "; roles " + strings.Join(row.Roles, ", ")
+		}
+		field(w, "Access", scope)
+		risky := "none"
+		if len(row.Risky) > 0 {
+			risky = strings.Join(row.Risky, ", ") + " — " + strings.Join(privilegeControlIDs(), "; ")
+		}
+		field(w, "Risky permissions", risky)
+	}
+	for i, c := range row.CloudIdentities {
+		label := ""
+		if i == 0 {
+			label = "Cloud identities"
+		}
+		field(w, label, c)
+	}
+	for i, warning := range row.Warnings {
+		label := ""
+		if i == 0 {
+			label = "Deadlines ahead"
+		}
+		field(w, label, warning)
+	}
+}
+
+func privilegeControlIDs() []string {
+	ids := make([]string, len(nhi.PrivilegeControls))
+	for i, c := range nhi.PrivilegeControls {
+		ids[i] = c.Framework + " " + c.ID
+	}
+	return ids
 }
 
 // nextStep says what the policy does about a finding, and when.
