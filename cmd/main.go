@@ -71,6 +71,7 @@ type flags struct {
 	stewardNamespace        string
 	decisionLog             string
 	memoryLimit             string
+	deadlineSeriesLimit     int
 }
 
 func parseFlags() (flags, zap.Options) {
@@ -99,12 +100,16 @@ func parseFlags() (flags, zap.Options) {
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
 		"Where the JSON-lines decision log goes: stdout, stderr, a file path, or none.")
+	flag.IntVar(&f.deadlineSeriesLimit, "deadline-series-limit", evidence.DefaultDeadlineSeriesLimit,
+		"At most this many steward_deadline_timestamp_seconds series across all namespaces; the earliest deadlines "+
+			"are kept and steward_deadline_series_dropped counts the rest. 0 disables the metric.")
 	flag.StringVar(&f.memoryLimit, "memory-limit", "100Mi",
 		"Soft memory limit of the Go runtime, as a quantity (0 disables); ignored when GOMEMLIMIT is set, "+
 			"as the Deployment does from the container's limit.")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	evidence.SetDeadlineSeriesLimit(f.deadlineSeriesLimit)
 	return f, opts
 }
 

@@ -29,6 +29,7 @@ import (
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/governance"
+	"github.com/nhi-steward/steward/internal/usage"
 )
 
 type reconcileRequest = reconcile.Request
@@ -85,12 +86,15 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 		}
 	}
 
-	sas := &metav1.PartialObjectMetadataList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccountList"}}
-	if err := r.List(ctx, sas, client.InNamespace(namespace)); err != nil {
+	// ServiceAccounts are cached typed but stripped (usage.StripServiceAccount):
+	// the metadata Steward reads, and the Secrets they reference.
+	sas := &corev1.ServiceAccountList{}
+	if err := r.List(ctx, sas, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing service accounts: %w", err)
 	}
 	for i := range sas.Items {
-		in.snapshot.Identities = append(in.snapshot.Identities, identityFromMetadata(&sas.Items[i], ""))
+		meta := &metav1.PartialObjectMetadata{ObjectMeta: sas.Items[i].ObjectMeta}
+		in.snapshot.Identities = append(in.snapshot.Identities, identityFromMetadata(meta, ""))
 	}
 	var secretTypes []string
 	if policy != nil {
@@ -104,6 +108,9 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 		return nil, err
 	}
 	in.snapshot.Identities = append(in.snapshot.Identities, secrets...)
+	if err := r.readContext(ctx, namespace, in.snapshot.Identities); err != nil {
+		return nil, err
+	}
 	r.written.overlayAll(namespace, in.snapshot.Identities)
 	if in.ledger, err = r.Ledgers.Latest(ctx, namespaceLedgerName(namespace)); err != nil {
 		return nil, err
@@ -130,6 +137,35 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 		in.snapshot.Directory = readDirectory(ctx, r.Directories, policy).Directory
 	}
 	return in, nil
+}
+
+// readContext adds to each identity who uses it and, for a ServiceAccount,
+// what it can do and the cloud identities it is linked to. Context
+// informs people and holds revocations; it never grants anything.
+func (r *NamespaceReconciler) readContext(ctx context.Context, namespace string, identities []governance.Identity) error {
+	users, err := r.readUsage(ctx, namespace)
+	if err != nil {
+		return err
+	}
+	var accounts []string
+	for i := range identities {
+		if identities[i].Kind == nhi.KindServiceAccount {
+			accounts = append(accounts, identities[i].Name)
+		}
+	}
+	summaries, err := r.readAccess(ctx, namespace, accounts)
+	if err != nil {
+		return err
+	}
+	for i := range identities {
+		id := &identities[i]
+		id.Users = users[id.Ref()]
+		if id.Kind == nhi.KindServiceAccount {
+			id.Access = summaries[id.Name]
+			id.CloudIdentities = usage.CloudIdentities(id.Annotations)
+		}
+	}
+	return nil
 }
 
 // readDirectory reads and checks a policy's owner directory. An unreadable

@@ -125,6 +125,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	// 4. Evidence: the policy's aggregate status, metrics, the PolicyReport.
 	r.Summaries.Put(summarize(in, &result))
+	evidence.SetDeadlines(req.Name, deadlines(in, &result))
 	if r.Reports != nil {
 		if err := r.Reports.Sync(ctx, in, &result); err != nil {
 			return ctrl.Result{}, err
@@ -172,20 +173,24 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 	if err := indexBindingSubjects(context.Background(), mgr); err != nil {
 		return fmt.Errorf("indexing bindings by ServiceAccount: %w", err)
 	}
-	c, err := ctrl.NewControllerManagedBy(mgr).
+	if err := indexAccessBindings(context.Background(), mgr); err != nil {
+		return err
+	}
+	bindingChanges, reachChanged := r.accessChangedBindings()
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("namespace").
 		For(&corev1.Namespace{}, builder.OnlyMetadata, builder.WithPredicates(predicate.LabelChangedPredicate{})).
-		Watches(&corev1.ServiceAccount{}, toNamespace, builder.OnlyMetadata,
+		// Typed, but stripped to what Steward reads (usage.StripServiceAccount).
+		Watches(&corev1.ServiceAccount{}, toNamespace,
 			builder.WithPredicates(ignoreStewardWrites{observed: r.written.observed})).
 		Watches(&nhi.IdentityOwnership{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipException{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipReview{}, toNamespace, specChanged).
 		Watches(&nhi.OwnershipPolicy{}, everyNamespace, specChanged).
-		// A revoked ServiceAccount named again by a binding is removed again.
-		Watches(&rbacv1.RoleBinding{}, handler.EnqueueRequestsFromMapFunc(subjectNamespaces),
-			builder.WithPredicates(subjectsGained)).
-		Watches(&rbacv1.ClusterRoleBinding{}, handler.EnqueueRequestsFromMapFunc(subjectNamespaces),
-			builder.WithPredicates(subjectsGained)).
+		// A binding's change changes what its accounts can do; and a revoked
+		// ServiceAccount named again by a binding is removed again.
+		Watches(&rbacv1.RoleBinding{}, bindingChanges, builder.WithPredicates(reachChanged)).
+		Watches(&rbacv1.ClusterRoleBinding{}, bindingChanges, builder.WithPredicates(reachChanged)).
 		// Installing the PolicyReport CRD makes every namespace write its report.
 		WatchesRawSource(source.Kind(mgr.GetCache(), &metav1.PartialObjectMetadata{TypeMeta: crdTypeMeta},
 			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, _ *metav1.PartialObjectMetadata) []reconcileRequest {
@@ -196,7 +201,8 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 			}),
 			predicate.NewTypedPredicateFuncs(func(crd *metav1.PartialObjectMetadata) bool {
 				return crd.Name == policyReportCRD
-			}))).
+			})))
+	c, err := watchUsage(r.watchAccess(b)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrentReconciles}).
 		Build(r)
 	if err != nil {

@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -49,11 +50,15 @@ type Options struct {
 	DecisionLog *evidence.DecisionLog
 }
 
-// CacheOptions restricts what the manager caches: only the ConfigMaps
-// labelled as owner directories. Secrets are not cached here at all; see
+// CacheOptions restricts what the manager caches: Pods, workloads and
+// ServiceAccounts only as far as usage needs them (UsageCacheObjects),
+// roles only their rules (AccessCacheObjects), every other object without
+// the metadata Steward never reads. Secrets are not cached here at all; see
 // SecretCaches.
 func CacheOptions() cache.Options {
-	return cache.Options{DefaultTransform: StripUnusedMetadata}
+	byObject := UsageCacheObjects()
+	maps.Copy(byObject, AccessCacheObjects())
+	return cache.Options{DefaultTransform: StripUnusedMetadata, ByObject: byObject}
 }
 
 // StripUnusedMetadata is the cache transform of every object Steward caches.

@@ -117,6 +117,7 @@ func (s *SummaryStore) Delete(namespace string) {
 	delete(s.byNamespace, namespace)
 	s.mu.Unlock()
 	evidence.SetIdentityCounts(namespace, nil)
+	evidence.ForgetNamespace(namespace)
 	if existed {
 		s.notify(old)
 	}

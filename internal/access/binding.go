@@ -1,0 +1,147 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package access
+
+import (
+	"slices"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+)
+
+// Binding kinds, as Grant.BindingKind names them.
+const (
+	KindRoleBinding        = "RoleBinding"
+	KindClusterRoleBinding = "ClusterRoleBinding"
+)
+
+// Binding is a RoleBinding or a ClusterRoleBinding, reduced to what
+// decides whom it reaches.
+type Binding struct {
+	// Kind is KindRoleBinding or KindClusterRoleBinding.
+	Kind string
+	// Namespace is the RoleBinding's namespace; empty for a
+	// ClusterRoleBinding.
+	Namespace string
+	Name      string
+	RoleRef   rbacv1.RoleRef
+	Subjects  []rbacv1.Subject
+	// Defaults is true for the API server's default policy (BootstrapLabel):
+	// its group subjects are ignored.
+	Defaults bool
+}
+
+// FromRoleBinding reads a RoleBinding.
+func FromRoleBinding(b *rbacv1.RoleBinding) Binding {
+	return Binding{Kind: KindRoleBinding, Namespace: b.Namespace, Name: b.Name, RoleRef: b.RoleRef,
+		Subjects: b.Subjects, Defaults: b.Labels[BootstrapLabel] == BootstrapDefaults}
+}
+
+// FromClusterRoleBinding reads a ClusterRoleBinding.
+func FromClusterRoleBinding(b *rbacv1.ClusterRoleBinding) Binding {
+	return Binding{Kind: KindClusterRoleBinding, Name: b.Name, RoleRef: b.RoleRef,
+		Subjects: b.Subjects, Defaults: b.Labels[BootstrapLabel] == BootstrapDefaults}
+}
+
+// Accounts are the ServiceAccounts the binding names ("namespace/name",
+// either as ServiceAccount or as system:serviceaccount: user subjects),
+// sorted, without duplicates.
+func (b Binding) Accounts() []string {
+	var out []string
+	for _, s := range b.Subjects {
+		if account, ok := AccountOf(s, b.Namespace); ok {
+			out = append(out, account)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
+}
+
+// Groups are the ServiceAccount groups the binding names (see
+// GroupNamespace), sorted, without duplicates; none for the default policy.
+func (b Binding) Groups() []string {
+	if b.Defaults {
+		return nil
+	}
+	var out []string
+	for _, s := range b.Subjects {
+		if _, _, ok := GroupNamespace(s.Name); ok && s.Kind == rbacv1.GroupKind {
+			out = append(out, s.Name)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(out)))
+}
+
+// Namespaces are the namespaces of the ServiceAccounts the binding reaches,
+// sorted; every is true when it reaches every ServiceAccount of the cluster
+// through a group. A change to the binding, or to its role, changes what
+// these ServiceAccounts can do.
+func (b Binding) Namespaces() (namespaces []string, every bool) {
+	for _, account := range b.Accounts() {
+		namespace, _, _ := strings.Cut(account, "/")
+		namespaces = append(namespaces, namespace)
+	}
+	for _, group := range b.Groups() {
+		namespace, all, _ := GroupNamespace(group)
+		if all {
+			every = true
+			continue
+		}
+		namespaces = append(namespaces, namespace)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(namespaces))), every
+}
+
+// GrantFor is what the binding grants the ServiceAccount namespace/name:
+// false when no subject reaches it. A binding that names the account
+// directly is not ViaGroup, even when it also names one of its groups:
+// revoking the account removes that grant.
+func (b Binding) GrantFor(namespace, name string) (Grant, bool) {
+	reached, direct := false, false
+	for _, s := range b.Subjects {
+		if s.Kind == rbacv1.GroupKind && b.Defaults {
+			continue
+		}
+		if ok, viaGroup := Reaches(namespace, name, s, b.Namespace); ok {
+			reached, direct = true, direct || !viaGroup
+		}
+	}
+	if !reached {
+		return Grant{}, false
+	}
+	return Grant{BindingKind: b.Kind, BindingNamespace: b.Namespace, BindingName: b.Name, RoleRef: b.RoleRef,
+		ViaGroup: !direct}, true
+}
+
+// GrantsFor are the grants of the bindings that reach the ServiceAccount
+// namespace/name. A binding listed twice (found both by name and through a
+// group) counts once.
+func GrantsFor(namespace, name string, bindings []Binding) []Grant {
+	type key struct{ kind, namespace, name string }
+	seen := map[key]bool{}
+	var grants []Grant
+	for _, b := range bindings {
+		k := key{b.Kind, b.Namespace, b.Name}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if g, ok := b.GrantFor(namespace, name); ok {
+			grants = append(grants, g)
+		}
+	}
+	return grants
+}
