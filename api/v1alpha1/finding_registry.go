@@ -59,30 +59,38 @@ type FindingInfo struct {
 	Remedy string
 }
 
+// Frameworks Steward reports against.
+const (
+	FrameworkSOC2  = "SOC 2"
+	FrameworkNIST  = "NIST CSF 2.0"
+	FrameworkPCI   = "PCI DSS 4.0"
+	FrameworkOWASP = "OWASP NHI"
+)
+
 // Controls of the frameworks Steward reports against.
 var (
-	controlSOC2Registered  = Control{"SOC 2", "CC6.1", "Logical access: identities are registered and owned"}
-	controlSOC2Authorised  = Control{"SOC 2", "CC6.2", "Access is authorised before it is granted"}
-	controlSOC2Reviewed    = Control{"SOC 2", "CC6.2", "Access is periodically reviewed"}
-	controlSOC2Removed     = Control{"SOC 2", "CC6.3", "Access is removed when no longer required"}
-	controlNISTManaged     = Control{"NIST CSF 2.0", "PR.AA-01", "Identities and credentials are managed"}
-	controlNISTApproved    = Control{"NIST CSF 2.0", "PR.AA-05", "Access permissions are defined, approved and enforced"}
-	controlNISTReviewed    = Control{"NIST CSF 2.0", "PR.AA-05", "Access permissions are reviewed"}
-	controlPCIAssigned     = Control{"PCI DSS 4.0", "7.2.5", "System and application accounts are assigned and managed"}
-	controlPCIApproved     = Control{"PCI DSS 4.0", "7.2.1", "Access is approved by authorised personnel"}
-	controlPCIReviewed     = Control{"PCI DSS 4.0", "7.2.5.1", "Access of system and application accounts is reviewed periodically"}
-	controlPCIManaged      = Control{"PCI DSS 4.0", "8.6.1", "System and application accounts are managed"}
-	controlPCIRotated      = Control{"PCI DSS 4.0", "8.6.3", "Passwords/passphrases of application and system accounts are changed periodically"}
-	controlOWASPOffboarded = Control{"OWASP NHI", "NHI1", "Improper offboarding"}
-	controlOWASPLongLived  = Control{"OWASP NHI", "NHI7", "Long-lived secrets"}
+	controlSOC2Registered  = Control{FrameworkSOC2, "CC6.1", "Logical access: identities are registered and owned"}
+	controlSOC2Authorised  = Control{FrameworkSOC2, "CC6.2", "Access is authorised before it is granted"}
+	controlSOC2Reviewed    = Control{FrameworkSOC2, "CC6.2", "Access is periodically reviewed"}
+	controlSOC2Removed     = Control{FrameworkSOC2, "CC6.3", "Access is removed when no longer required"}
+	controlNISTManaged     = Control{FrameworkNIST, "PR.AA-01", "Identities and credentials are managed"}
+	controlNISTApproved    = Control{FrameworkNIST, "PR.AA-05", "Access permissions are defined, approved and enforced"}
+	controlNISTReviewed    = Control{FrameworkNIST, "PR.AA-05", "Access permissions are reviewed"}
+	controlPCIAssigned     = Control{FrameworkPCI, "7.2.5", "System and application accounts are assigned and managed"}
+	controlPCIApproved     = Control{FrameworkPCI, "7.2.1", "Access is approved by authorised personnel"}
+	controlPCIReviewed     = Control{FrameworkPCI, "7.2.5.1", "Access of system and application accounts is reviewed periodically"}
+	controlPCIManaged      = Control{FrameworkPCI, "8.6.1", "System and application accounts are managed"}
+	controlPCIRotated      = Control{FrameworkPCI, "8.6.3", "Passwords/passphrases of application and system accounts are changed periodically"}
+	controlOWASPOffboarded = Control{FrameworkOWASP, "NHI1", "Improper offboarding"}
+	controlOWASPLongLived  = Control{FrameworkOWASP, "NHI7", "Long-lived secrets"}
 )
 
 // PrivilegeControls are the requirements that an identity's risky
 // permissions are evidence against (the evidence export lists them for a
 // ServiceAccount with any RiskyPermission).
 var PrivilegeControls = []Control{
-	{"OWASP NHI", "NHI5", "Overprivileged NHI"},
-	{"PCI DSS 4.0", "7.2.5", "System and application accounts are assigned least privileges"},
+	{FrameworkOWASP, "NHI5", "Overprivileged NHI"},
+	{FrameworkPCI, "7.2.5", "System and application accounts are assigned least privileges"},
 }
 
 // FindingRegistry lists every finding, most severe first: an identity's

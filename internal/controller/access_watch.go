@@ -59,8 +59,8 @@ func (r *NamespaceReconciler) watchAccess(b *builder.Builder) *builder.Builder {
 // RoleBindings and ClusterRoleBindings: any change to whom a binding
 // reaches — created, deleted, subjects or its rbac-defaults label changed —
 // enqueues the namespaces of the ServiceAccounts it reached before and
-// after. It enqueues all that subjectNamespaces and subjectsGained do, and
-// more: it could replace them.
+// after. That includes every binding that names a ServiceAccount anew,
+// which keepRevoked removes again.
 func (r *NamespaceReconciler) accessChangedBindings() (handler.EventHandler, predicate.Predicate) {
 	return handler.EnqueueRequestsFromMapFunc(r.bindingNamespaces), reachChanged
 }

@@ -19,14 +19,10 @@ package controller
 import (
 	"context"
 	"slices"
-	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"github.com/nhi-steward/steward/internal/revoke"
 )
@@ -68,36 +64,4 @@ func indexBindingSubjects(ctx context.Context, mgr manager.Manager) error {
 		}
 	}
 	return nil
-}
-
-// subjectNamespaces maps a binding to the namespaces of the ServiceAccounts
-// it names.
-func subjectNamespaces(_ context.Context, binding client.Object) []reconcileRequest {
-	var requests []reconcileRequest
-	for _, subject := range serviceAccountSubjects(binding) {
-		namespace, _, _ := strings.Cut(subject, "/")
-		request := reconcileRequest{NamespacedName: types.NamespacedName{Name: namespace}}
-		if !slices.Contains(requests, request) {
-			requests = append(requests, request)
-		}
-	}
-	return requests
-}
-
-// subjectsGained passes a binding created with ServiceAccount subjects, or
-// updated to name a ServiceAccount it did not name before. Removals and
-// deletions take access away: nothing to keep revoked.
-var subjectsGained = predicate.Funcs{
-	CreateFunc: func(e event.CreateEvent) bool { return len(serviceAccountSubjects(e.Object)) > 0 },
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		before := serviceAccountSubjects(e.ObjectOld)
-		for _, s := range serviceAccountSubjects(e.ObjectNew) {
-			if !slices.Contains(before, s) {
-				return true
-			}
-		}
-		return false
-	},
-	DeleteFunc:  func(event.DeleteEvent) bool { return false },
-	GenericFunc: func(event.GenericEvent) bool { return false },
 }

@@ -49,7 +49,7 @@ var findingScenarios = map[nhi.Finding]Snapshot{
 		owns(payments(covers(secretRef("legacy"))))),
 	nhi.FindingOwnerDeparted: build(dir(directory(carol)), ids(sa("api")),
 		owns(payments(covers(saRef("api"))))),
-	nhi.FindingUnused: build(policy(unusedAfter("24h")),
+	nhi.FindingUnused: build(policy(unusedAfter("12h")),
 		ids(sa("api", unusedSince(ref.Add(-48*time.Hour)))), owns(payments(covers(saRef("api"))))),
 }
 

@@ -47,13 +47,6 @@ const (
 var actionSeverity = map[Action]int{ActionNone: 0, ActionAnnotate: 1, ActionFlag: 2, ActionHold: 3, ActionWouldRevoke: 3,
 	ActionRevoke: 4}
 
-func maxAction(a, b Action) Action {
-	if actionSeverity[b] > actionSeverity[a] {
-		return b
-	}
-	return a
-}
-
 // Result is the desired state of one namespace.
 type Result struct {
 	// Identities holds every identity of the snapshot, governed or not, in

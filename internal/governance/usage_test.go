@@ -178,11 +178,11 @@ func TestRevocationBudget(t *testing.T) {
 			res := Evaluate(s)
 			var revoked []string
 			for _, id := range res.Identities {
-				switch {
-				case id.Action == ActionRevoke:
+				switch id.Action {
+				case ActionRevoke:
 					revoked = append(revoked, id.Identity.Name)
 					equal(t, id.Identity.Name+" Halted", id.Halted, false)
-				case id.Action == ActionWouldRevoke:
+				case ActionWouldRevoke:
 					equal(t, id.Identity.Name+" Halted", id.Halted, true)
 					equal(t, id.Identity.Name+" label", id.Labels[LabelWouldRevoke], "true")
 					equal(t, id.Identity.Name+" reported once", id.ReportWouldRevoke, true)

@@ -184,10 +184,9 @@ func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time
 // what it can do, the cloud identities it is linked to, and the deadlines
 // ahead.
 func explainContext(w io.Writer, row *evidence.Row) {
-	switch {
-	case row.UsageCount == 0:
+	if row.UsageCount == 0 {
 		field(w, "Used by", "no workload (a ServiceAccount used only from outside the cluster looks unused)")
-	default:
+	} else {
 		text := fmt.Sprintf("%d workloads: %s", row.UsageCount, strings.Join(row.UsedBy, ", "))
 		if row.UsageCount > len(row.UsedBy) {
 			text += ", …"

@@ -139,7 +139,7 @@ spec:
 `)
 		Eventually(func() string {
 			return utils.Kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "jsonpath={.items[*].spec.serviceAccountName}").Stdout
-		}).WithTimeout(60 * time.Second).Should(Equal("web"), "kube-controller-manager creates the Deployment's Pod")
+		}).WithTimeout(60*time.Second).Should(Equal("web"), "kube-controller-manager creates the Deployment's Pod")
 		token = requestToken(namespace, "web")
 	})
 
