@@ -46,6 +46,7 @@ type config struct {
 	namespaces   int
 	perNamespace int
 	secretBytes  int
+	pods         bool
 	qps          float64
 	burst        int
 	concurrency  int
@@ -71,6 +72,8 @@ func main() {
 	flag.IntVar(&c.namespaces, "namespaces", 100, "namespaces in the data set")
 	flag.IntVar(&c.perNamespace, "per-namespace", 100, "ServiceAccounts, and as many Secrets, per namespace")
 	flag.IntVar(&c.secretBytes, "secret-bytes", 32*1024, "bytes of data in each Secret")
+	flag.BoolVar(&c.pods, "pods", true, "one Pod per ServiceAccount, running as it and mounting the Secret of the same name "+
+		"(they stay Pending: the local control plane has no node)")
 	flag.Float64Var(&c.qps, "qps", 300, "client QPS, for Steward (its default) and the baseline alike")
 	flag.IntVar(&c.burst, "burst", 600, "client burst, for Steward (its default) and the baseline alike")
 	flag.IntVar(&c.concurrency, "concurrency", 4, "concurrent workers, for Steward (its default) and the baseline alike")
@@ -141,8 +144,8 @@ func run(ctx context.Context, c config) error {
 	var r results
 	r.config = c
 
-	logf("seeding %d namespaces × (%d ServiceAccounts + %d Secrets of %d bytes), half owned",
-		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes)
+	logf("seeding %d namespaces × (%d ServiceAccounts + %d Secrets of %d bytes%s), half owned",
+		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes, podsText(c))
 	if err := seed(ctx, cl, c); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
@@ -174,3 +177,11 @@ func logf(format string, args ...any) {
 }
 
 func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
+
+// podsText describes the Pods of the data set.
+func podsText(c config) string {
+	if !c.pods {
+		return ""
+	}
+	return fmt.Sprintf(" + %d Pods, one per ServiceAccount, mounting its Secret", c.perNamespace)
+}

@@ -92,10 +92,10 @@ func (r *results) writeMarkdown(path string) error {
 	for _, f := range r.figures() {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.name, f.value, f.goal, f.verdict)
 	}
-	fmt.Fprintf(&b, "\nData set: %d namespaces × (%d ServiceAccounts + %d Secrets of %d bytes), half owned; "+
+	fmt.Fprintf(&b, "\nData set: %d namespaces × (%d ServiceAccounts + %d Secrets of %d bytes%s), half owned; "+
 		"QPS %.0f, burst %d, concurrency %d for both Steward (its defaults) and the baseline; "+
 		"%d ownerships expiring over %s; idle period %s.\n",
-		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes, c.qps, c.burst, c.concurrency,
+		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes, podsText(c), c.qps, c.burst, c.concurrency,
 		c.deadlines, c.deadlineSpan, c.idle)
 	if len(c.managerFlags) > 0 {
 		fmt.Fprintf(&b, "\nExtra manager flags: `%s`.\n", strings.Join(c.managerFlags, " "))

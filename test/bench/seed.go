@@ -151,8 +151,35 @@ func seed(ctx context.Context, cl *clients, c config) error {
 			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta})); err != nil {
 				return err
 			}
-			return ignoreExists(cl.ctrl.Create(ctx, &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque,
-				Data: map[string][]byte{"credential": payload}}))
+			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque,
+				Data: map[string][]byte{"credential": payload}})); err != nil {
+				return err
+			}
+			if !c.pods {
+				return nil
+			}
+			return ignoreExists(cl.ctrl.Create(ctx, benchPod(meta)))
 		})
 	})
+}
+
+// benchPod runs as the ServiceAccount of the same name and mounts the
+// Secret of the same name, as a workload would: Steward caches it (stripped)
+// to know both are in use. It stays Pending: no node runs it.
+func benchPod(identity metav1.ObjectMeta) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: identity.Name, Namespace: identity.Namespace},
+		Spec: corev1.PodSpec{
+			ServiceAccountName:           identity.Name,
+			AutomountServiceAccountToken: new(false),
+			Containers: []corev1.Container{{
+				Name: "app", Image: "registry.invalid/bench:1",
+				Env: []corev1.EnvVar{{Name: "CREDENTIAL", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+					LocalObjectReference: corev1.LocalObjectReference{Name: identity.Name}, Key: "credential"}}}},
+				VolumeMounts: []corev1.VolumeMount{{Name: "credential", MountPath: "/var/run/credential"}},
+			}},
+			Volumes: []corev1.Volume{{Name: "credential", VolumeSource: corev1.VolumeSource{
+				Secret: &corev1.SecretVolumeSource{SecretName: identity.Name}}}},
+		},
+	}
 }
