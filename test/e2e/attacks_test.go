@@ -1156,4 +1156,39 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: `+tenant+`}]
 			"a Revoke decision recorded as applied did not revoke")
 		Consistently(state("serviceaccount", nsTenant, name)).WithTimeout(3 * time.Second).Should(Equal("Unowned"))
 	})
+	It("A23: a Pod the tenant runs as its unowned ServiceAccount holds the revocation only visibly, and only while it runs", func() {
+		admitted(createAs(tenant, serviceAccount(nsEnforce, "a23")))
+		admitted(createAs(tenant, `
+apiVersion: v1
+kind: Pod
+metadata: {name: a23-keepalive, namespace: `+nsEnforce+`}
+spec:
+  serviceAccountName: a23
+  automountServiceAccountToken: false
+  containers: [{name: sleep, image: registry.invalid/sleep:1}]
+`))
+		held := func() string { return label("serviceaccount", nsEnforce, "a23", "steward.dev/revocation-held") }
+		Eventually(held).WithTimeout(45*time.Second).Should(Equal("true"), "the due revocation is not reported as held")
+		Expect(finding("serviceaccount", nsEnforce, "a23")()).To(Equal("unowned"), "a held identity keeps its finding")
+		Eventually(func() string {
+			return kubectl("get", "events.v1.events.k8s.io", "-n", nsEnforce, "--field-selector", "reason=RevocationHeld",
+				"-o", "jsonpath={.items[*].note}").Stdout
+		}).WithTimeout(10 * time.Second).Should(ContainSubstring("Pod/a23-keepalive"))
+		refusedWith(as(tenant, "label", "serviceaccount", "a23", "-n", nsEnforce, "--overwrite", "steward.dev/revocation-held-"),
+			"steward.dev/")
+
+		By("once the Pod is gone, the revocation proceeds")
+		admitted(as(tenant, "delete", "pod", "a23-keepalive", "-n", nsEnforce, "--grace-period=0", "--force"))
+		Eventually(finding("serviceaccount", nsEnforce, "a23")).WithTimeout(30 * time.Second).Should(Equal("revoked"))
+		record("A23 outcome", "held while Pod/a23-keepalive ran as it (label, RevocationHeld Event), revoked once it was deleted")
+	})
+
+	It("A24: a forged hold label postpones nothing", func() {
+		refusedWith(createAs(tenant, object(nsEnforce, "a24", "", map[string]string{"steward.dev/revocation-held": "true"}, nil)),
+			"steward.dev/revocation-held")
+		admitted(createAs(tenant, serviceAccount(nsEnforce, "a24")))
+		refusedWith(as(tenant, "label", "serviceaccount", "a24", "-n", nsEnforce, "steward.dev/revocation-held=true"),
+			"steward.dev/revocation-held")
+		Eventually(finding("serviceaccount", nsEnforce, "a24")).WithTimeout(45 * time.Second).Should(Equal("revoked"))
+	})
 })
