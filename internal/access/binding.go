@@ -45,16 +45,26 @@ type Binding struct {
 	Defaults bool
 }
 
-// FromRoleBinding reads a RoleBinding.
+// FromRoleBinding reads a RoleBinding. A RoleBinding is never the default
+// policy: namespace admins write RoleBindings, and their label could
+// otherwise hide a grant from reviewers.
 func FromRoleBinding(b *rbacv1.RoleBinding) Binding {
 	return Binding{Kind: KindRoleBinding, Namespace: b.Namespace, Name: b.Name, RoleRef: b.RoleRef,
-		Subjects: b.Subjects, Defaults: b.Labels[BootstrapLabel] == BootstrapDefaults}
+		Subjects: b.Subjects}
 }
 
-// FromClusterRoleBinding reads a ClusterRoleBinding.
+// FromClusterRoleBinding reads a ClusterRoleBinding; IsDefaultPolicy says
+// whether it is the API server's own.
 func FromClusterRoleBinding(b *rbacv1.ClusterRoleBinding) Binding {
 	return Binding{Kind: KindClusterRoleBinding, Name: b.Name, RoleRef: b.RoleRef,
-		Subjects: b.Subjects, Defaults: b.Labels[BootstrapLabel] == BootstrapDefaults}
+		Subjects: b.Subjects, Defaults: IsDefaultPolicy(b.Name, b.Labels)}
+}
+
+// IsDefaultPolicy reports whether a ClusterRoleBinding is the API server's
+// default policy: labelled BootstrapDefaults and named system:…. Only
+// cluster admins write ClusterRoleBindings.
+func IsDefaultPolicy(name string, labels map[string]string) bool {
+	return labels[BootstrapLabel] == BootstrapDefaults && strings.HasPrefix(name, "system:")
 }
 
 // Accounts are the ServiceAccounts the binding names ("namespace/name",
@@ -70,15 +80,16 @@ func (b Binding) Accounts() []string {
 	return slices.Compact(slices.Sorted(slices.Values(out)))
 }
 
-// Groups are the ServiceAccount groups the binding names (see
-// GroupNamespace), sorted, without duplicates; none for the default policy.
+// Groups are the groups of one namespace's ServiceAccounts the binding
+// names (see GroupNamespace), sorted, without duplicates; none for the
+// default policy.
 func (b Binding) Groups() []string {
 	if b.Defaults {
 		return nil
 	}
 	var out []string
 	for _, s := range b.Subjects {
-		if _, _, ok := GroupNamespace(s.Name); ok && s.Kind == rbacv1.GroupKind {
+		if _, every, ok := GroupNamespace(s.Name); ok && !every && s.Kind == rbacv1.GroupKind {
 			out = append(out, s.Name)
 		}
 	}
@@ -86,23 +97,20 @@ func (b Binding) Groups() []string {
 }
 
 // Namespaces are the namespaces of the ServiceAccounts the binding reaches,
-// sorted; every is true when it reaches every ServiceAccount of the cluster
-// through a group. A change to the binding, or to its role, changes what
-// these ServiceAccounts can do.
-func (b Binding) Namespaces() (namespaces []string, every bool) {
+// sorted: a change to the binding, or to its role, changes what these
+// ServiceAccounts can do. Groups of every ServiceAccount are not counted
+// (see GrantFor).
+func (b Binding) Namespaces() []string {
+	var namespaces []string
 	for _, account := range b.Accounts() {
 		namespace, _, _ := strings.Cut(account, "/")
 		namespaces = append(namespaces, namespace)
 	}
 	for _, group := range b.Groups() {
-		namespace, all, _ := GroupNamespace(group)
-		if all {
-			every = true
-			continue
-		}
+		namespace, _, _ := GroupNamespace(group)
 		namespaces = append(namespaces, namespace)
 	}
-	return slices.Compact(slices.Sorted(slices.Values(namespaces))), every
+	return slices.Compact(slices.Sorted(slices.Values(namespaces)))
 }
 
 // GrantFor is what the binding grants the ServiceAccount namespace/name:
@@ -112,8 +120,13 @@ func (b Binding) Namespaces() (namespaces []string, every bool) {
 func (b Binding) GrantFor(namespace, name string) (Grant, bool) {
 	reached, direct := false, false
 	for _, s := range b.Subjects {
-		if s.Kind == rbacv1.GroupKind && b.Defaults {
-			continue
+		if s.Kind == rbacv1.GroupKind {
+			if _, every, _ := GroupNamespace(s.Name); every || b.Defaults {
+				// A grant to every ServiceAccount at once is nobody's own
+				// privilege: attributing it to each would rewrite every
+				// summary in the cluster whenever one such binding changes.
+				continue
+			}
 		}
 		if ok, viaGroup := Reaches(namespace, name, s, b.Namespace); ok {
 			reached, direct = true, direct || !viaGroup

@@ -117,15 +117,15 @@ func TestBindingNamespaces(t *testing.T) {
 		name    string
 		binding Binding
 		want    []string
-		every   bool
+		_       bool
 	}{
 		{"accounts named both ways, and a group of one namespace", Binding{Kind: KindRoleBinding, Namespace: shop,
 			Subjects: []rbacv1.Subject{sa("", "checkout"), user("system:serviceaccount:billing:invoicer"),
 				group("system:serviceaccounts:audit"), user("ops@example.com"), sa(shop, "cart")}},
 			[]string{"audit", billing, shop}, false},
-		{"every ServiceAccount", Binding{Kind: KindClusterRoleBinding,
+		{"every ServiceAccount: not counted", Binding{Kind: KindClusterRoleBinding,
 			Subjects: []rbacv1.Subject{group("system:serviceaccounts"), sa(shop, "checkout")}},
-			[]string{shop}, true},
+			[]string{shop}, false},
 		{"the default policy's groups", Binding{Kind: KindClusterRoleBinding, Defaults: true,
 			Subjects: []rbacv1.Subject{group("system:authenticated")}}, nil, false},
 		{"the default policy's controllers", Binding{Kind: KindClusterRoleBinding, Defaults: true,
@@ -134,9 +134,8 @@ func TestBindingNamespaces(t *testing.T) {
 			nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, every := tc.binding.Namespaces()
-			if !slices.Equal(got, tc.want) || every != tc.every {
-				t.Errorf("Namespaces = %v, %v; want %v, %v", got, every, tc.want, tc.every)
+			if got := tc.binding.Namespaces(); !slices.Equal(got, tc.want) {
+				t.Errorf("Namespaces = %v; want %v", got, tc.want)
 			}
 		})
 	}
@@ -153,7 +152,11 @@ func TestGrantFor(t *testing.T) {
 		{"named", Binding{Subjects: []rbacv1.Subject{sa(shop, "checkout")}}, true, false},
 		{"named and through a group", Binding{Subjects: []rbacv1.Subject{group("system:authenticated"),
 			user("system:serviceaccount:shop:checkout")}}, true, false},
-		{"through a group", Binding{Subjects: []rbacv1.Subject{group("system:serviceaccounts:shop")}}, true, true},
+		{"through its namespace's group", Binding{Subjects: []rbacv1.Subject{group("system:serviceaccounts:shop")}}, true, true},
+		{"through the group of every ServiceAccount: nobody's own", Binding{Subjects: []rbacv1.Subject{
+			group("system:serviceaccounts")}}, false, false},
+		{"through system:authenticated: nobody's own", Binding{Subjects: []rbacv1.Subject{
+			group("system:authenticated")}}, false, false},
 		{"the default policy's group", Binding{Defaults: true,
 			Subjects: []rbacv1.Subject{group("system:authenticated")}}, false, false},
 		{"named by the default policy", Binding{Defaults: true,
@@ -190,8 +193,18 @@ func TestGrantsForCountsABindingOnce(t *testing.T) {
 func TestFromBindings(t *testing.T) {
 	rb := &rbacv1.RoleBinding{}
 	rb.Namespace, rb.Name, rb.Labels = shop, "b", map[string]string{BootstrapLabel: BootstrapDefaults}
-	if got := FromRoleBinding(rb); got.Kind != KindRoleBinding || got.Namespace != shop || !got.Defaults {
-		t.Errorf("FromRoleBinding = %+v", got)
+	if got := FromRoleBinding(rb); got.Kind != KindRoleBinding || got.Namespace != shop || got.Defaults {
+		t.Errorf("FromRoleBinding = %+v: a tenant's label must not make a RoleBinding the default policy", got)
+	}
+	forged := &rbacv1.ClusterRoleBinding{}
+	forged.Name, forged.Labels = "tenant-readers", map[string]string{BootstrapLabel: BootstrapDefaults}
+	if FromClusterRoleBinding(forged).Defaults {
+		t.Error("a ClusterRoleBinding not named system:… is not the default policy")
+	}
+	defaults := &rbacv1.ClusterRoleBinding{}
+	defaults.Name, defaults.Labels = "system:discovery", map[string]string{BootstrapLabel: BootstrapDefaults}
+	if !FromClusterRoleBinding(defaults).Defaults {
+		t.Error("system:discovery is the default policy")
 	}
 	crb := &rbacv1.ClusterRoleBinding{}
 	crb.Name = "c"

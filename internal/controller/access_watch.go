@@ -38,10 +38,9 @@ import (
 // the namespaces of the ServiceAccounts it reaches.
 //
 // A grant to a group of every ServiceAccount (system:serviceaccounts,
-// system:authenticated) changes every summary, so every namespace is
-// enqueued, as a policy change does: listing them is one read of the
-// cache, and such grants are rare and rarely change (the API server's own,
-// labelled rbac-defaults, are never reported and wake nothing).
+// system:authenticated) is in no summary (access.Binding.GrantFor), so it
+// wakes nothing: otherwise one tenant's RoleBinding to such a group would
+// rewrite every ownership status in the cluster.
 
 // watchAccess adds the watches of Roles and ClusterRoles to the namespace
 // controller. A role's change enqueues its namespace (a Role) and the
@@ -137,16 +136,11 @@ func (r *NamespaceReconciler) roleNamespaces(ctx context.Context, role client.Ob
 }
 
 // reachedNamespaces are the requests of the given namespaces and of those
-// the bindings reach; every namespace when one reaches every
-// ServiceAccount.
+// the bindings reach.
 func (r *NamespaceReconciler) reachedNamespaces(ctx context.Context, namespaces []string,
 	bindings []access.Binding) []reconcileRequest {
 	for _, b := range bindings {
-		reached, every := b.Namespaces()
-		if every {
-			return r.allNamespaces(ctx, nil)
-		}
-		namespaces = append(namespaces, reached...)
+		namespaces = append(namespaces, b.Namespaces()...)
 	}
 	namespaces = slices.Compact(slices.Sorted(slices.Values(namespaces)))
 	requests := make([]reconcileRequest, 0, len(namespaces))

@@ -105,8 +105,10 @@ func (r *NamespaceReconciler) cachedVersion(ctx context.Context, namespace strin
 	if id.Kind == nhi.KindSecret {
 		return r.Secrets.ResourceVersion(ctx, key, id.SecretType)
 	}
-	obj := &metav1.PartialObjectMetadata{TypeMeta: serviceAccountTypeMeta}
-	if err := r.Get(ctx, key, obj); err != nil {
+	// The typed ServiceAccount the namespace is read from: asking for a
+	// metadata-only one would start a second informer of them.
+	obj := &corev1.ServiceAccount{}
+	if err := r.Get(ctx, key, obj, client.UnsafeDisableDeepCopy); err != nil {
 		return "", false
 	}
 	return obj.ResourceVersion, true

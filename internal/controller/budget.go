@@ -65,6 +65,9 @@ func (b *RevocationBudget) Reserve(ctx context.Context, policy *nhi.OwnershipPol
 		if err != nil {
 			return err
 		}
+		// What Available reads next: the budget as it is, whether or not
+		// this reservation succeeds.
+		b.Ledgers.remember(ledger)
 		now := b.Clock.Now()
 		window := inWindow(ledger.Status.Budget, now)
 		var inNamespace []nhi.BudgetEntry

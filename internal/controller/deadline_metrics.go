@@ -25,14 +25,12 @@ import (
 // deadlines are the namespace's deadlines within its policy's warnBefore,
 // each on the object whose deadline it is: an ownership's expiry and
 // review on the ownership, an exception's end on the exception, a rotation
-// or a scheduled revocation on the identity. Scheduled revocations count
-// only under Enforce: in DryRun nothing will be revoked.
+// or a scheduled revocation on the identity (warned of only under Enforce).
 func deadlines(in *namespaceInputs, result *governance.Result) []evidence.Deadline {
 	teams := map[string]string{}
 	for i := range in.snapshot.Ownerships {
 		teams[in.snapshot.Ownerships[i].Name] = in.snapshot.Ownerships[i].Spec.Owner.Team
 	}
-	enforcing := in.snapshot.Policy != nil && in.snapshot.Policy.Spec.Enforcement == nhi.EnforcementEnforce
 	var out []evidence.Deadline
 	for i := range result.Identities {
 		id := &result.Identities[i]
@@ -45,10 +43,6 @@ func deadlines(in *namespaceInputs, result *governance.Result) []evidence.Deadli
 				d.Kind, d.Name = evidence.KindIdentityOwnership, w.Object
 			case nhi.DeadlineExceptionExpiry:
 				d.Kind, d.Name = evidence.KindOwnershipException, w.Object
-			case nhi.DeadlineRevocation:
-				if !enforcing {
-					continue
-				}
 			}
 			out = append(out, d)
 		}

@@ -17,8 +17,10 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -157,15 +159,29 @@ func (r *NamespaceReconciler) readContext(ctx context.Context, namespace string,
 	if err != nil {
 		return err
 	}
+	// Objects referencing more Secrets than the cache keeps reference them all.
+	everySecret := users[nhi.IdentityReference{Kind: nhi.KindSecret, Name: usage.AllSecrets}]
 	for i := range identities {
 		id := &identities[i]
 		id.Users = users[id.Ref()]
+		if id.Kind == nhi.KindSecret && len(everySecret) > 0 {
+			id.Users = mergeWorkloads(id.Users, everySecret)
+		}
 		if id.Kind == nhi.KindServiceAccount {
 			id.Access = summaries[id.Name]
 			id.CloudIdentities = usage.CloudIdentities(id.Annotations)
 		}
 	}
 	return nil
+}
+
+// mergeWorkloads is the sorted union of two sorted lists of workloads.
+func mergeWorkloads(a, b []nhi.WorkloadReference) []nhi.WorkloadReference {
+	out := append(slices.Clone(a), b...)
+	slices.SortFunc(out, func(x, y nhi.WorkloadReference) int {
+		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Name, y.Name))
+	})
+	return slices.Compact(out)
 }
 
 // readDirectory reads and checks a policy's owner directory. An unreadable

@@ -25,6 +25,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -63,17 +64,27 @@ func (l *Ledgers) Latest(ctx context.Context, name string) (*nhi.Ledger, error) 
 		return known.DeepCopy(), nil
 	}
 	ledger, err := l.Get(ctx, name)
-	if err == nil && ledger.ResourceVersion != "" {
+	if err == nil {
+		// A ledger not created yet is remembered too: only this process
+		// creates it, and then remembers what it created.
 		l.remember(ledger)
 	}
 	return ledger, err
 }
 
+// remember keeps a ledger as read or written, unless a later version of it
+// is known already (concurrent writers of one policy's budget may finish
+// out of order).
 func (l *Ledgers) remember(ledger *nhi.Ledger) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.latest == nil {
 		l.latest = map[string]*nhi.Ledger{}
+	}
+	if known := l.latest[ledger.Name]; known != nil && known.ResourceVersion != "" {
+		if cmp, err := resourceversion.CompareResourceVersion(known.ResourceVersion, ledger.ResourceVersion); err == nil && cmp > 0 {
+			return
+		}
 	}
 	l.latest[ledger.Name] = ledger.DeepCopy()
 }

@@ -110,10 +110,9 @@ var _ = Describe("Usage", func() {
 		Expect(cached.Get(ctx, client.ObjectKeyFromObject(pod), stored)).To(Succeed())
 		Expect(stored.Labels).To(BeNil())
 		Expect(stored.ManagedFields).To(BeNil())
-		Expect(stored.Spec.Containers).To(HaveLen(1))
-		Expect(stored.Spec.Containers[0].Image).To(BeEmpty())
-		Expect(stored.Spec.Containers[0].Env[0].Value).To(BeEmpty())
-		Expect(stored.Spec.Containers[0].VolumeMounts).To(BeNil())
+		Expect(stored.Spec.Containers).To(BeEmpty(), "no container, image or env value is kept")
+		Expect(stored.Spec.Volumes).To(BeEmpty())
+		Expect(stored.Spec.ImagePullSecrets).NotTo(BeEmpty(), "the Secret names, folded into one list")
 		storedSA := &corev1.ServiceAccount{}
 		Expect(cached.Get(ctx, client.ObjectKeyFromObject(sa), storedSA)).To(Succeed())
 		Expect(storedSA.Annotations).To(Equal(map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/web"}))

@@ -102,11 +102,14 @@ const (
 	propWarnings         = "warnings"
 )
 
-// properties adds the context to a report result's properties.
-func (c Context) properties(props map[string]any) {
+// properties adds the context to a report result's properties, and
+// returns about how many bytes it added.
+func (c Context) properties(props map[string]any) int {
+	size := 0
 	list := func(key string, values []string) {
 		if len(values) > 0 {
 			props[key] = strings.Join(values, ",")
+			size += len(key) + len(props[key].(string)) + 6
 		}
 	}
 	list(propUsedBy, c.UsedBy)
@@ -124,6 +127,7 @@ func (c Context) properties(props map[string]any) {
 	list(propRoles, c.Roles)
 	list(propCloudIdentities, c.CloudIdentities)
 	list(propWarnings, c.Warnings)
+	return size
 }
 
 // contextFromProperties reads back what properties wrote.

@@ -36,6 +36,11 @@ const PolicyReportName = "steward"
 // maxReportResults keeps a report well under etcd's object size limit.
 const maxReportResults = 2000
 
+// reportContextBudget bounds the bytes of context (workloads, access,
+// cloud identities, warnings) a report carries: past it, results carry no
+// context, which the ownerships' status and explain still give.
+const reportContextBudget = 384 << 10
+
 // ReportEntry is one governed identity, as a PolicyReport result.
 type ReportEntry struct {
 	Kind       nhi.IdentityKind
@@ -53,12 +58,13 @@ type ReportEntry struct {
 }
 
 // PolicyReport builds the report of one namespace: one result per governed
-// identity — pass when Owned, warn when Owned with a deadline within the
-// policy's warnBefore, skip when Excepted, fail otherwise — so report UIs
+// identity — pass when Owned, skip when Excepted, warn when either has a
+// deadline within the policy's warnBefore, fail otherwise — so report UIs
 // show the whole inventory, not only the failures.
 func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured.Unstructured {
 	summary := map[string]int64{"pass": 0, "fail": 0, "warn": 0, "error": 0, "skip": 0}
 	results := make([]any, 0, min(len(entries), maxReportResults))
+	contextBytes := 0
 	for _, e := range entries {
 		result := "fail"
 		switch e.State {
@@ -69,6 +75,9 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 			}
 		case nhi.StateExcepted:
 			result = "skip"
+			if len(e.Context.Warnings) > 0 {
+				result = "warn" // the exception ends soon
+			}
 		}
 		summary[result]++
 		if len(results) >= maxReportResults {
@@ -88,7 +97,9 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 		if e.Action != "" {
 			properties["action"] = e.Action
 		}
-		e.Context.properties(properties)
+		if contextBytes < reportContextBudget {
+			contextBytes += e.Context.properties(properties)
+		}
 		results = append(results, map[string]any{
 			"source":   "steward",
 			"policy":   policy,

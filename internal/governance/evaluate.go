@@ -220,21 +220,35 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 const deadlineRotation nhi.Finding = "rotation-due"
 
 // holdInUse holds a due revocation of an identity that workloads use,
-// unless the policy says to revoke anyway. A revocation already in progress
-// finishes: it was decided before the workload appeared, and stopping
-// halfway would leave it half revoked. In DryRun nothing is revoked
-// anyway; the WouldRevoke evidence names the workloads.
+// unless the policy says to revoke anyway. The workloads are Pods and
+// workload templates: a ServiceAccount listing a Secret runs nothing (the
+// token controller lists legacy tokens there, and anyone who edits a
+// ServiceAccount could list any Secret), and the Pods that pull images
+// with it name it themselves. Not held: a revocation already in progress
+// (it was decided before the workload appeared, and stopping halfway would
+// leave it half revoked), and one a reviewer decided (a person already
+// decided, seeing who uses it). In DryRun nothing is revoked anyway; the
+// WouldRevoke evidence names the workloads.
 func (e *evaluation) holdInUse(r *IdentityResult) {
 	switch r.Action {
 	case ActionRevoke, ActionWouldRevoke:
 	default:
 		return
 	}
-	r.Impact = r.Identity.Users
-	if r.Action == ActionRevoke && len(r.Impact) > 0 && holds(e.s.Policy) && !r.Identity.Recorded.RevocationInProgress {
+	for _, u := range r.Identity.Users {
+		if u.Kind != string(nhi.KindServiceAccount) {
+			r.Impact = append(r.Impact, u)
+		}
+	}
+	if r.Action == ActionRevoke && len(r.Impact) > 0 && holds(e.s.Policy) && !r.Identity.Recorded.RevocationInProgress &&
+		r.ActionReason != ReasonReviewDecidedRevoke {
 		r.Action = ActionHold
 	}
 }
+
+// ReasonReviewDecidedRevoke is the action reason of a revocation an
+// OwnershipReview decided.
+const ReasonReviewDecidedRevoke = "ReviewDecidedRevoke"
 
 // finish completes an identity's result once every decision about it is
 // taken: the once-only reports, the ledger record and the metadata.
@@ -243,9 +257,10 @@ func finish(r *IdentityResult) {
 		return
 	}
 	rec := r.Identity.Recorded
-	r.Record.WouldRevoke = r.Action == ActionWouldRevoke
+	r.Record.WouldRevoke = r.Action == ActionWouldRevoke && !r.Halted
+	r.Record.Halted = r.Action == ActionWouldRevoke && r.Halted
 	r.Record.Held = r.Action == ActionHold
-	r.ReportWouldRevoke = r.Record.WouldRevoke && !rec.WouldRevoke
+	r.ReportWouldRevoke = (r.Record.WouldRevoke && !rec.WouldRevoke) || (r.Record.Halted && !rec.Halted)
 	r.ReportHold = r.Record.Held && !rec.Held
 	r.Labels, r.Annotations = desiredMetadata(r, r.owner)
 }
@@ -319,7 +334,7 @@ func (e *evaluation) decideAction(r *IdentityResult, open []nhi.Finding, owner *
 	// exception waives that finding, the other open findings follow their
 	// own rules.
 	if owner != nil && owner.revoked && slices.Contains(open, nhi.FindingUnowned) {
-		r.Action, r.ActionReason, r.RevokeAt = revokeAction, "ReviewDecidedRevoke", r.Since
+		r.Action, r.ActionReason, r.RevokeAt = revokeAction, ReasonReviewDecidedRevoke, r.Since
 		return
 	}
 	for _, f := range open {

@@ -139,6 +139,7 @@ func parseTime(value string) (time.Time, bool) {
 const (
 	markWouldRevoke = "WouldRevoke"
 	markHeld        = "Held"
+	markHalted      = "Halted"
 	markUnusedSince = "u"
 	markWarnedFor   = "w"
 	markUsage       = "h"
@@ -146,7 +147,8 @@ const (
 
 // EncodeRecord is a ledger entry: "State@unixSeconds", followed by
 // "@WouldRevoke" once a due revocation was reported but not carried out,
-// "@Held" once a due revocation was held, "@u<unix>" for when the unused
+// "@Held" once a due revocation was held, "@Halted" once one was held back
+// by the blast-radius cap, "@u<unix>" for when the unused
 // clock started, "@w<unix>" for the deadline last warned about and
 // "@h<digest>" for the workloads that used it. It is
 // compact because a namespace's ledger holds one per identity.
@@ -160,6 +162,9 @@ func EncodeRecord(rec Record) string {
 	}
 	if rec.Held {
 		b.WriteString("@" + markHeld)
+	}
+	if rec.Halted {
+		b.WriteString("@" + markHalted)
 	}
 	if !rec.UnusedSince.IsZero() {
 		b.WriteString("@" + markUnusedSince + strconv.FormatInt(rec.UnusedSince.Unix(), 10))
@@ -191,6 +196,8 @@ func DecodeRecord(value string) (Record, bool) {
 			rec.WouldRevoke = true
 		case mark == markHeld:
 			rec.Held = true
+		case mark == markHalted:
+			rec.Halted = true
 		case strings.HasPrefix(mark, markUnusedSince):
 			rec.UnusedSince, _ = unixTime(mark[len(markUnusedSince):])
 		case strings.HasPrefix(mark, markWarnedFor):

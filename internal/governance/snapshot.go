@@ -66,6 +66,10 @@ type Record struct {
 	// WouldRevoke is true once a due revocation was reported without being
 	// carried out (DryRun, or the blast-radius cap), so it is reported once.
 	WouldRevoke bool
+	// Halted is true once a due revocation was reported as held back by
+	// the blast-radius cap (an enforcing policy), so it is reported once,
+	// and again if the policy was in DryRun when WouldRevoke was reported.
+	Halted bool
 	// Revoked is true once a revocation of the identity was committed.
 	Revoked bool
 	// RevokedAt and RemovedBindings describe that revocation for people

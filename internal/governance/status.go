@@ -189,6 +189,7 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 		slices.SortFunc(res.Identities, func(a, b nhi.IdentityStatus) int {
 			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
 		})
+		TrimContext(res.Identities[:min(len(res.Identities), nhi.MaxStatusIdentities)], StatusContextBudget)
 		if !f.reviewDue.IsZero() {
 			due := f.reviewDue
 			res.NextReviewBy = &due
@@ -401,6 +402,63 @@ func IdentityStatusOf(r *IdentityResult) nhi.IdentityStatus {
 		row.CloudIdentities = row.CloudIdentities[:maxCloudIdentities]
 	}
 	return row
+}
+
+// StatusContextBudget bounds the bytes of context (workload names,
+// namespaces, roles, cloud identities) one ownership's status rows carry,
+// so that a status always fits in an object (etcd's limit is 1.5 MiB),
+// however many identities and long names a tenant creates.
+const StatusContextBudget = 256 << 10
+
+// TrimContext keeps the rows' context within budget bytes: past it, the
+// rows, from the last, keep only the counts and the risky permissions of
+// their context, which are small; the names are dropped. explain and the
+// PolicyReport still name them.
+func TrimContext(rows []nhi.IdentityStatus, budget int) {
+	total := 0
+	for i := range rows {
+		total += contextSize(&rows[i])
+	}
+	for i := len(rows) - 1; i >= 0 && total > budget; i-- {
+		row := &rows[i]
+		total -= contextSize(row)
+		if row.Usage != nil {
+			row.Usage = &nhi.IdentityUsage{Count: row.Usage.Count}
+		}
+		if row.Access != nil {
+			trimmed := *row.Access
+			trimmed.Namespaces, trimmed.Roles = nil, nil
+			row.Access = &trimmed
+		}
+		row.CloudIdentities = nil
+		total += contextSize(row)
+	}
+}
+
+// contextSize approximates the bytes a row's context adds to its status.
+func contextSize(row *nhi.IdentityStatus) int {
+	size := 0
+	if u := row.Usage; u != nil {
+		for _, w := range u.Workloads {
+			size += len(w.Kind) + len(w.Name) + 24
+		}
+	}
+	if a := row.Access; a != nil {
+		for _, n := range a.Namespaces {
+			size += len(n) + 3
+		}
+		for _, r := range a.Roles {
+			size += len(r) + 3
+		}
+		size += 16 * len(a.Risky)
+	}
+	for _, c := range row.CloudIdentities {
+		size += len(c.Identity) + len(c.Annotation) + 40
+	}
+	for _, w := range row.Warnings {
+		size += len(w.Object) + 60
+	}
+	return size
 }
 
 // maxCloudIdentities is the MaxItems of status.identities[].cloudIdentities.

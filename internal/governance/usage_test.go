@@ -17,7 +17,10 @@ limitations under the License.
 package governance
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,6 +126,9 @@ func TestHoldInUse(t *testing.T) {
 		{name: "DryRun, in use: WouldRevoke names the workloads that would break",
 			policy: policy(revokeRule(nhi.FindingExpired, "24h")), identity: expiredRecord(usedBy("Deployment/web")),
 			wantAction: ActionWouldRevoke, wantImpact: web, wantLabel: LabelWouldRevoke, wantReport: true},
+		{name: "a Secret listed only by a ServiceAccount is not held",
+			policy:   policy(enforce(), revokeRule(nhi.FindingExpired, "24h")),
+			identity: expiredRecord(usedBy("ServiceAccount/builder")), budget: 10, wantAction: ActionRevoke},
 		{name: "grace not over: flagged, nothing held",
 			policy: policy(enforce(), revokeRule(nhi.FindingExpired, "72h")), identity: expiredRecord(usedBy("Deployment/web")),
 			budget: 10, wantAction: ActionFlag},
@@ -194,6 +200,15 @@ func TestRevocationBudget(t *testing.T) {
 			equalTime(t, "NextDeadline", res.NextDeadline, tc.wantNext)
 		})
 	}
+	t.Run("halted after a DryRun WouldRevoke: reported again, as halted", func(t *testing.T) {
+		s := build(policy(enforce(), revokeRule(nhi.FindingUnowned, "1h")),
+			ids(sa("a", recorded(nhi.StateUnowned, ref.Add(-2*time.Hour)), func(i *Identity) { i.Recorded.WouldRevoke = true })))
+		s.Budget = Budget{}
+		got := Evaluate(s).Identities[0]
+		equal(t, "Halted", got.Halted, true)
+		equal(t, "reported", got.ReportWouldRevoke, true)
+		equal(t, "recorded as halted", got.Record.Halted && !got.Record.WouldRevoke, true)
+	})
 	t.Run("DryRun ignores the budget", func(t *testing.T) {
 		res := Evaluate(build(policy(revokeRule(nhi.FindingUnowned, "1h")), due))
 		for _, id := range res.Identities {
@@ -224,6 +239,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		{State: nhi.StateOwned, Since: ref},
 		{State: nhi.StateExpired, Since: ref, WouldRevoke: true},
 		{State: nhi.StateExpired, Since: ref, Held: true, UsageDigest: "0a1b2c3d4e5f"},
+		{State: nhi.StateExpired, Since: ref, Halted: true},
 		{State: nhi.StateUnused, Since: ref, UnusedSince: ref.Add(-time.Hour), WarnedFor: ref.Add(time.Hour)},
 	} {
 		got, ok := DecodeRecord(EncodeRecord(rec))
@@ -235,4 +251,45 @@ func TestRecordRoundTrip(t *testing.T) {
 	if got, ok := DecodeRecord("Expired@1764633600@WouldRevoke"); !ok || !got.WouldRevoke || got.State != nhi.StateExpired {
 		t.Errorf("an entry of the earlier format reads as %+v, %v", got, ok)
 	}
+}
+
+func TestTrimContextKeepsStatusBounded(t *testing.T) {
+	long := strings.Repeat("n", 253)
+	rows := make([]nhi.IdentityStatus, nhi.MaxStatusIdentities)
+	for i := range rows {
+		rows[i] = nhi.IdentityStatus{Kind: nhi.KindServiceAccount, Name: fmt.Sprintf("sa-%04d", i),
+			Usage: &nhi.IdentityUsage{Count: 9, Workloads: []nhi.WorkloadReference{{Kind: "Deployment", Name: long},
+				{Kind: "Deployment", Name: long}, {Kind: "Deployment", Name: long}}},
+			Access: &nhi.AccessSummary{NamespaceCount: 20, Namespaces: slices.Repeat([]string{long[:63]}, 8),
+				Roles: slices.Repeat([]string{"ClusterRole/" + long}, 8), Risky: []nhi.RiskyPermission{nhi.RiskReadSecrets}},
+			CloudIdentities: []nhi.CloudIdentityLink{{Provider: nhi.CloudAWS, Identity: strings.Repeat("a", 600),
+				Annotation: "eks.amazonaws.com/role-arn"}},
+		}
+	}
+	shared := rows[len(rows)-1].Access
+	TrimContext(rows, StatusContextBudget)
+	data, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > 2*StatusContextBudget {
+		t.Errorf("1024 rows of maximal context take %d bytes after trimming, want under %d", len(data), 2*StatusContextBudget)
+	}
+	equal(t, "the first row keeps its names", len(rows[0].Usage.Workloads), 3)
+	last := rows[len(rows)-1]
+	equal(t, "the last row keeps its counts", last.Usage.Count, int32(9))
+	equal(t, "and its risky permissions", last.Access.Risky, []nhi.RiskyPermission{nhi.RiskReadSecrets})
+	equal(t, "but not the names", len(last.Access.Roles)+len(last.Usage.Workloads)+len(last.CloudIdentities), 0)
+	equal(t, "the identity's own summary is not changed", len(shared.Roles), 8)
+}
+
+func TestAReviewersRevokeIsNotHeld(t *testing.T) {
+	s := build(policy(enforce()), ids(sa("api", recorded(nhi.StateUnowned, ref.Add(-time.Hour)), usedBy("Deployment/web"))),
+		owns(payments(covers(saRef("api")))),
+		reviews(newReview("q4", "payments", carol, nhi.DecisionRevoke, ref.Add(-2*time.Hour), alreadyCompleted(ref.Add(-2*time.Hour), 3))))
+	s.Budget = Budget{Remaining: 1}
+	got := Evaluate(s).Identities[0]
+	equal(t, "ActionReason", got.ActionReason, ReasonReviewDecidedRevoke)
+	equal(t, "Action", got.Action, ActionRevoke)
+	equal(t, "Impact", got.Impact, []nhi.WorkloadReference{{Kind: "Deployment", Name: "web"}})
 }

@@ -18,6 +18,7 @@ package governance
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -101,7 +102,8 @@ func (e *evaluation) identityWarnings(r *IdentityResult, owner *ownershipFacts, 
 			}
 		}
 	}
-	if r.Action == ActionFlag && !r.RevokeAt.IsZero() {
+	if r.Action == ActionFlag && !r.RevokeAt.IsZero() && enforcing(e.s.Policy) {
+		// In DryRun nothing is revoked at that instant: nothing to warn of.
 		w.add(nhi.DeadlineRevocation, r.RevokeAt, "")
 	}
 	r.Warnings = w.sorted()
@@ -129,13 +131,23 @@ func (e *evaluation) ownershipWarning(f *ownershipFacts) metav1.Condition {
 			w.add(nhi.DeadlineReview, f.reviewDue, "")
 		}
 		if list := w.sorted(); len(list) > 0 {
-			first := list[0]
-			reason, what := nhi.ReasonExpiryApproaching, "the ownership expires"
-			if first.Deadline == nhi.DeadlineReview {
-				reason, what = nhi.ReasonReviewApproaching, "the ownership's review is due"
+			// The message names every deadline in the window, so that one
+			// entering it while another is pending changes the message,
+			// and gets its own Event.
+			var parts []string
+			for _, d := range list {
+				what := "the ownership expires"
+				if d.Deadline == nhi.DeadlineReview {
+					what = "the ownership's review is due"
+				}
+				parts = append(parts, what+" at "+formatTime(d.At.Time))
+			}
+			reason := nhi.ReasonExpiryApproaching
+			if list[0].Deadline == nhi.DeadlineReview {
+				reason = nhi.ReasonReviewApproaching
 			}
 			return Condition(nhi.ConditionExpiringSoon, true, reason,
-				what+" at "+formatTime(first.At.Time)+", within the policy's warnBefore ("+w.window.String()+")")
+				strings.Join(parts, "; ")+", within the policy's warnBefore ("+w.window.String()+")")
 		}
 	}
 	return Condition(nhi.ConditionExpiringSoon, false, nhi.ReasonNoDeadlineNear, "no deadline within the policy's warnBefore")

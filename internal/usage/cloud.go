@@ -17,6 +17,7 @@ limitations under the License.
 package usage
 
 import (
+	"regexp"
 	"strings"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -34,10 +35,20 @@ const (
 	AnnotationAzureClientID = "azure.workload.identity/client-id"
 )
 
-// maxCloudIdentityLength is the MaxLength of CloudIdentityLink.Identity
-// (an IAM role ARN is at most 2048 characters). Longer values are not a
-// cloud identity, would fail status validation, and are not cached.
-const maxCloudIdentityLength = 2048
+// maxCloudIdentityLength bounds what the cache keeps of a cloud identity
+// annotation: the longest valid value (an IAM role ARN: a 64-character
+// name under a 512-character path) fits in it. Longer values are not a
+// cloud identity and are not cached.
+const maxCloudIdentityLength = 640
+
+// cloudIdentityPatterns are the shapes of valid values. A value of another
+// shape (a tenant's filler, a comma or a newline that would corrupt a
+// report or a terminal) is not shown.
+var cloudIdentityPatterns = map[nhi.CloudProvider]*regexp.Regexp{
+	nhi.CloudAWS:   regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=.@_/-]{1,576}$`),
+	nhi.CloudGCP:   regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9][a-z0-9.-]{0,180}\.iam\.gserviceaccount\.com$`),
+	nhi.CloudAzure: regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`),
+}
 
 // cloudAnnotations pairs each annotation with its provider, sorted by
 // provider so CloudIdentities needs no sort.
@@ -55,14 +66,14 @@ func isCloudAnnotation(key string) bool {
 }
 
 // CloudIdentities are the cloud identities a ServiceAccount's annotations
-// link it to, sorted by provider; nil when none does. Blank and oversized
-// values are ignored. Tenants write these annotations: they are context for
+// link it to, sorted by provider; nil when none does. Values not shaped
+// like that provider's identities are ignored. Tenants write these annotations: they are context for
 // people, never a reason for a decision.
 func CloudIdentities(annotations map[string]string) []nhi.CloudIdentityLink {
 	var links []nhi.CloudIdentityLink
 	for _, c := range cloudAnnotations {
 		identity := strings.TrimSpace(annotations[c.annotation])
-		if identity == "" || len(identity) > maxCloudIdentityLength {
+		if len(identity) > maxCloudIdentityLength || !cloudIdentityPatterns[c.provider].MatchString(identity) {
 			continue
 		}
 		links = append(links, nhi.CloudIdentityLink{Provider: c.provider, Identity: identity, Annotation: c.annotation})

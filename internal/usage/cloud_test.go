@@ -45,6 +45,15 @@ func TestCloudIdentities(t *testing.T) {
 			AnnotationAWSRoleARN:        "  ",
 			AnnotationGCPServiceAccount: strings.Repeat("x", maxCloudIdentityLength+1),
 		}, nil},
+		{"values not shaped like the provider's identities", map[string]string{
+			AnnotationAWSRoleARN:        "arn:aws:iam::123456789012:role/web,Deployment/forged",
+			AnnotationGCPServiceAccount: "web@proj.iam.gserviceaccount.com\nState: Owned",
+			AnnotationAzureClientID:     "not-a-guid",
+		}, nil},
+		{"a role under a path, in another partition", map[string]string{
+			AnnotationAWSRoleARN: "arn:aws-us-gov:iam::123456789012:role/team/web",
+		}, []nhi.CloudIdentityLink{{Provider: nhi.CloudAWS, Identity: "arn:aws-us-gov:iam::123456789012:role/team/web",
+			Annotation: AnnotationAWSRoleARN}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

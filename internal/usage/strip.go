@@ -142,7 +142,7 @@ func workloadMeta(m *metav1.ObjectMeta) metav1.ObjectMeta {
 		Namespace:         m.Namespace,
 		UID:               m.UID,
 		ResourceVersion:   m.ResourceVersion,
-		OwnerReferences:   m.OwnerReferences,
+		OwnerReferences:   controllerReference(m.OwnerReferences),
 		CreationTimestamp: m.CreationTimestamp,
 		DeletionTimestamp: m.DeletionTimestamp,
 	}
@@ -154,85 +154,45 @@ func stripTemplate(t *corev1.PodTemplateSpec) corev1.PodTemplateSpec {
 
 // stripPodSpec keeps the ServiceAccount a pod runs as (the deprecated
 // serviceAccount field folded in) and the names of the Secrets it
-// references: image pull secrets, secret volumes, the secret sources of
+// references — image pull secrets, secret volumes, the secret sources of
 // projected volumes, CSI node-publish secrets (mounting needs them), and
-// each container's env secretKeyRefs and envFrom secretRefs.
+// each container's env secretKeyRefs and envFrom secretRefs — all folded
+// into imagePullSecrets, sorted, without duplicates: usage needs the names,
+// not the paths, and containers and volumes are the bulk of a cached pod.
+// Past MaxSecretReferences names the rest are replaced by AllSecrets.
 func stripPodSpec(s *corev1.PodSpec) corev1.PodSpec {
-	out := corev1.PodSpec{
-		ServiceAccountName: s.ServiceAccountName,
-		ImagePullSecrets:   stripLocalReferences(s.ImagePullSecrets),
+	names := secretsOf(s)
+	if len(names) > MaxSecretReferences {
+		names = append(names[:MaxSecretReferences:MaxSecretReferences], AllSecrets)
 	}
-	if out.ServiceAccountName == "" {
-		out.ServiceAccountName = s.DeprecatedServiceAccount //nolint:staticcheck // read to fold it in
-	}
-	for i := range s.Volumes {
-		if v, ok := stripVolume(&s.Volumes[i]); ok {
-			out.Volumes = append(out.Volumes, v)
-		}
-	}
-	for i := range s.InitContainers {
-		if env, envFrom, ok := stripEnv(s.InitContainers[i].Env, s.InitContainers[i].EnvFrom); ok {
-			out.InitContainers = append(out.InitContainers, corev1.Container{Env: env, EnvFrom: envFrom})
-		}
-	}
-	for i := range s.Containers {
-		if env, envFrom, ok := stripEnv(s.Containers[i].Env, s.Containers[i].EnvFrom); ok {
-			out.Containers = append(out.Containers, corev1.Container{Env: env, EnvFrom: envFrom})
-		}
-	}
-	for i := range s.EphemeralContainers {
-		c := &s.EphemeralContainers[i]
-		if env, envFrom, ok := stripEnv(c.Env, c.EnvFrom); ok {
-			out.EphemeralContainers = append(out.EphemeralContainers, corev1.EphemeralContainer{
-				EphemeralContainerCommon: corev1.EphemeralContainerCommon{Env: env, EnvFrom: envFrom}})
+	out := corev1.PodSpec{ServiceAccountName: serviceAccountOf(s)}
+	if len(names) > 0 {
+		out.ImagePullSecrets = make([]corev1.LocalObjectReference, len(names))
+		for i, name := range names {
+			out.ImagePullSecrets[i].Name = name
 		}
 	}
 	return out
 }
 
-// stripVolume keeps a volume's secret names; false when it has none.
-func stripVolume(v *corev1.Volume) (corev1.Volume, bool) {
-	switch {
-	case v.Secret != nil:
-		return corev1.Volume{VolumeSource: corev1.VolumeSource{
-			Secret: &corev1.SecretVolumeSource{SecretName: v.Secret.SecretName}}}, true
-	case v.Projected != nil:
-		var sources []corev1.VolumeProjection
-		for _, p := range v.Projected.Sources {
-			if p.Secret != nil {
-				sources = append(sources, corev1.VolumeProjection{Secret: &corev1.SecretProjection{
-					LocalObjectReference: corev1.LocalObjectReference{Name: p.Secret.Name}}})
-			}
-		}
-		if sources == nil {
-			return corev1.Volume{}, false
-		}
-		return corev1.Volume{VolumeSource: corev1.VolumeSource{
-			Projected: &corev1.ProjectedVolumeSource{Sources: sources}}}, true
-	case v.CSI != nil && v.CSI.NodePublishSecretRef != nil:
-		return corev1.Volume{VolumeSource: corev1.VolumeSource{CSI: &corev1.CSIVolumeSource{
-			NodePublishSecretRef: &corev1.LocalObjectReference{Name: v.CSI.NodePublishSecretRef.Name}}}}, true
-	}
-	return corev1.Volume{}, false
-}
+// MaxSecretReferences bounds the Secret names kept of one object, so that
+// a tenant's pod spec listing thousands cannot fill the manager's memory.
+// An object referencing more is taken to reference every Secret of its
+// namespace (AllSecrets): none of them is Unused, none revoked from under
+// it without the hold.
+const MaxSecretReferences = 256
 
-// stripEnv keeps a container's secret references; false when it has none,
-// so that a container without any is not kept at all.
-func stripEnv(env []corev1.EnvVar, envFrom []corev1.EnvFromSource) ([]corev1.EnvVar, []corev1.EnvFromSource, bool) {
-	var keptEnv []corev1.EnvVar
-	var keptFrom []corev1.EnvFromSource
-	for _, e := range env {
-		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-			keptEnv = append(keptEnv, corev1.EnvVar{ValueFrom: &corev1.EnvVarSource{
-				SecretKeyRef: &corev1.SecretKeySelector{
-					LocalObjectReference: corev1.LocalObjectReference{Name: e.ValueFrom.SecretKeyRef.Name}}}})
+// AllSecrets stands for every Secret of the namespace; it is no valid
+// Secret name.
+const AllSecrets = "*"
+
+// controllerReference keeps only the controller owner reference, the one
+// Users follows; a tenant's other owner references are never read.
+func controllerReference(refs []metav1.OwnerReference) []metav1.OwnerReference {
+	for _, r := range refs {
+		if r.Controller != nil && *r.Controller {
+			return []metav1.OwnerReference{r}
 		}
 	}
-	for _, e := range envFrom {
-		if e.SecretRef != nil {
-			keptFrom = append(keptFrom, corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{
-				LocalObjectReference: corev1.LocalObjectReference{Name: e.SecretRef.Name}}})
-		}
-	}
-	return keptEnv, keptFrom, keptEnv != nil || keptFrom != nil
+	return nil
 }

@@ -18,6 +18,7 @@ package usage
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -37,6 +38,9 @@ var (
 	deleting = metav1.Date(2026, 2, 3, 4, 5, 6, 0, metav1.Now().Location())
 	owners   = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: kindReplicaSet, Name: "web-7d4", UID: "rs-uid",
 		Controller: new(true)}}
+	// otherOwner is an owner reference that is not the controller: it is
+	// not kept.
+	otherOwner = metav1.OwnerReference{APIVersion: "v1", Kind: "ConfigMap", Name: "filler", UID: "cm-uid"}
 )
 
 // fullMeta is metadata with everything a real object carries.
@@ -46,7 +50,8 @@ func fullMeta(name string) metav1.ObjectMeta {
 		Labels:        map[string]string{"app": web},
 		Annotations:   map[string]string{"steward.dev/owner": "x", corev1.LastAppliedConfigAnnotation: "{}"},
 		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: managerName}}, Finalizers: []string{"f"},
-		OwnerReferences: owners, CreationTimestamp: created, DeletionTimestamp: &deleting,
+		OwnerReferences: append([]metav1.OwnerReference{otherOwner}, owners...), CreationTimestamp: created,
+		DeletionTimestamp: &deleting,
 	}
 }
 
@@ -113,34 +118,16 @@ func fullSpec() corev1.PodSpec {
 	}
 }
 
-func strippedContainer(secret string) corev1.Container {
-	return corev1.Container{
-		Env: []corev1.EnvVar{{ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: secret + "-env"}}}}},
-		EnvFrom: []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{
-			LocalObjectReference: corev1.LocalObjectReference{Name: secret + "-envfrom"}}}},
-	}
-}
-
-// strippedSpec is what stripPodSpec keeps of fullSpec.
+// strippedSpec is what stripPodSpec keeps of fullSpec: every Secret name
+// it references, sorted, folded into imagePullSecrets.
 func strippedSpec() corev1.PodSpec {
-	return corev1.PodSpec{
-		ServiceAccountName: web,
-		ImagePullSecrets:   []corev1.LocalObjectReference{{Name: secretRegistry}},
-		Volumes: []corev1.Volume{
-			{VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: secretTLS}}},
-			{VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{
-				{Secret: &corev1.SecretProjection{LocalObjectReference: corev1.LocalObjectReference{Name: secretProjected}}},
-			}}}},
-			{VolumeSource: corev1.VolumeSource{CSI: &corev1.CSIVolumeSource{
-				NodePublishSecretRef: &corev1.LocalObjectReference{Name: secretCSI}}}},
-		},
-		InitContainers: []corev1.Container{strippedContainer("init")},
-		Containers:     []corev1.Container{strippedContainer(web)},
-		EphemeralContainers: []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
-			Env: []corev1.EnvVar{{ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: secretDebugEnv}}}}}}}},
+	names := []string{secretCSI, secretDebugEnv, "init-env", "init-envfrom", secretProjected, secretRegistry,
+		secretTLS, "web-env", "web-envfrom"}
+	spec := corev1.PodSpec{ServiceAccountName: web}
+	for _, name := range names {
+		spec.ImagePullSecrets = append(spec.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
+	return spec
 }
 
 func fullTemplate() corev1.PodTemplateSpec {
@@ -324,5 +311,22 @@ func TestStripOtherInputs(t *testing.T) {
 				t.Errorf("labels kept = %v: only identities keep them (ownership selectors match them)", meta.Labels)
 			}
 		})
+	}
+}
+
+// A pod spec referencing more Secrets than the cache keeps is taken to
+// reference them all.
+func TestStripCapsSecretReferences(t *testing.T) {
+	spec := corev1.PodSpec{ServiceAccountName: web}
+	for i := range MaxSecretReferences + 10 {
+		spec.Volumes = append(spec.Volumes, corev1.Volume{VolumeSource: corev1.VolumeSource{
+			Secret: &corev1.SecretVolumeSource{SecretName: fmt.Sprintf("s-%04d", i)}}})
+	}
+	stripped := stripPodSpec(&spec)
+	if got := len(stripped.ImagePullSecrets); got != MaxSecretReferences+1 {
+		t.Fatalf("kept %d names, want %d and the marker", got, MaxSecretReferences)
+	}
+	if last := stripped.ImagePullSecrets[MaxSecretReferences].Name; last != AllSecrets {
+		t.Errorf("the last name is %q, want %q", last, AllSecrets)
 	}
 }
