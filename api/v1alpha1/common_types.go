@@ -226,7 +226,8 @@ const (
 	RiskReadSecrets RiskyPermission = "ReadSecrets"
 	// RiskCreatePods: create on Pods or on a workload kind that makes them.
 	RiskCreatePods RiskyPermission = "CreatePods"
-	// RiskExecPods: create on pods/exec or pods/attach.
+	// RiskExecPods: create or get on pods/exec or pods/attach (get is
+	// enough over WebSockets).
 	RiskExecPods RiskyPermission = "ExecPods"
 	// RiskBind: the bind verb on roles.
 	RiskBind RiskyPermission = "Bind"
