@@ -22,7 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -302,8 +302,14 @@ var _ = Describe("API validation", func() {
 			}
 		}
 		// Namespaces first, as kubectl apply -k orders them.
-		sort.SliceStable(objects, func(i, j int) bool {
-			return objects[i].GetKind() == "Namespace" && objects[j].GetKind() != "Namespace"
+		slices.SortStableFunc(objects, func(a, b *unstructured.Unstructured) int {
+			switch aNS, bNS := a.GetKind() == "Namespace", b.GetKind() == "Namespace"; {
+			case aNS && !bNS:
+				return -1
+			case bNS && !aNS:
+				return 1
+			}
+			return 0
 		})
 		kinds := map[string]bool{}
 		for _, obj := range objects {

@@ -101,12 +101,13 @@ func (b Binding) Groups() []string {
 // ServiceAccounts can do. Groups of every ServiceAccount are not counted
 // (see GrantFor).
 func (b Binding) Namespaces() []string {
-	var namespaces []string
-	for _, account := range b.Accounts() {
+	accounts, groups := b.Accounts(), b.Groups()
+	namespaces := make([]string, 0, len(accounts)+len(groups))
+	for _, account := range accounts {
 		namespace, _, _ := strings.Cut(account, "/")
 		namespaces = append(namespaces, namespace)
 	}
-	for _, group := range b.Groups() {
+	for _, group := range groups {
 		namespace, _, _ := GroupNamespace(group)
 		namespaces = append(namespaces, namespace)
 	}

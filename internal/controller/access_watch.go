@@ -66,12 +66,12 @@ func (r *NamespaceReconciler) accessChangedBindings() (handler.EventHandler, pre
 
 // bindingNamespaces maps a binding to the namespaces of the ServiceAccounts
 // it reaches.
-func (r *NamespaceReconciler) bindingNamespaces(ctx context.Context, obj client.Object) []reconcileRequest {
+func (r *NamespaceReconciler) bindingNamespaces(_ context.Context, obj client.Object) []reconcileRequest {
 	b, ok := bindingOf(obj)
 	if !ok {
 		return nil
 	}
-	return r.reachedNamespaces(ctx, nil, []access.Binding{b})
+	return r.reachedNamespaces(nil, []access.Binding{b})
 }
 
 // reachChanged passes binding events that can change a ServiceAccount's
@@ -132,13 +132,12 @@ func (r *NamespaceReconciler) roleNamespaces(ctx context.Context, role client.Ob
 	if err != nil {
 		logf.FromContext(ctx).Error(err, "finding the bindings of a changed role", "role", access.RoleName(ref, role.GetNamespace()))
 	}
-	return r.reachedNamespaces(ctx, namespaces, bindings)
+	return r.reachedNamespaces(namespaces, bindings)
 }
 
 // reachedNamespaces are the requests of the given namespaces and of those
 // the bindings reach.
-func (r *NamespaceReconciler) reachedNamespaces(ctx context.Context, namespaces []string,
-	bindings []access.Binding) []reconcileRequest {
+func (r *NamespaceReconciler) reachedNamespaces(namespaces []string, bindings []access.Binding) []reconcileRequest {
 	for _, b := range bindings {
 		namespaces = append(namespaces, b.Namespaces()...)
 	}

@@ -37,8 +37,9 @@ import (
 	"github.com/nhi-steward/steward/internal/evidence"
 )
 
-// gaugeValue reads one sample of a metric from the manager's registry.
-func metricValue(name string, labels map[string]string) (float64, bool) {
+// metricValue reads one sample of a metric from the manager's registry, 0
+// when there is none.
+func metricValue(name string, labels map[string]string) float64 {
 	families, err := metrics.Registry.Gather()
 	Expect(err).NotTo(HaveOccurred())
 	for _, family := range families {
@@ -49,16 +50,16 @@ func metricValue(name string, labels map[string]string) (float64, bool) {
 			if matchesLabels(m, labels) {
 				switch {
 				case m.Gauge != nil:
-					return m.Gauge.GetValue(), true
+					return m.Gauge.GetValue()
 				case m.Counter != nil:
-					return m.Counter.GetValue(), true
+					return m.Counter.GetValue()
 				case m.Histogram != nil:
-					return float64(m.Histogram.GetSampleCount()), true
+					return float64(m.Histogram.GetSampleCount())
 				}
 			}
 		}
 	}
-	return 0, false
+	return 0
 }
 
 func matchesLabels(m *dto.Metric, want map[string]string) bool {
@@ -109,20 +110,20 @@ var _ = Describe("Evidence for auditors and tools", func() {
 		s.ownership("batch", []nhi.IdentityReference{sa("batch")}, func(o *nhi.IdentityOwnership) {
 			o.Spec.ExpiresAt = metav1.NewTime(expiresAt)
 		})
-		before, _ := metricValue("steward_deadline_action_latency_seconds", map[string]string{"action": "transition"})
+		before := metricValue("steward_deadline_action_latency_seconds", map[string]string{"action": "transition"})
 
 		Eventually(func() float64 {
-			v, _ := metricValue("steward_identities", map[string]string{"namespace": s.namespace, "kind": "ServiceAccount", "state": "Unowned"})
+			v := metricValue("steward_identities", map[string]string{"namespace": s.namespace, "kind": "ServiceAccount", "state": "Unowned"})
 			return v
 		}).Should(Equal(1.0))
 		observeBy(expiresAt, s.findingLabel(sa("batch")), "expired")
 		Eventually(func() float64 {
-			v, _ := metricValue("steward_identities", map[string]string{"namespace": s.namespace, "kind": "ServiceAccount", "state": "Expired"})
+			v := metricValue("steward_identities", map[string]string{"namespace": s.namespace, "kind": "ServiceAccount", "state": "Expired"})
 			return v
 		}).Should(Equal(1.0))
-		flags, _ := metricValue("steward_actions_total", map[string]string{"action": "Flag", "kind": "ServiceAccount"})
+		flags := metricValue("steward_actions_total", map[string]string{"action": "Flag", "kind": "ServiceAccount"})
 		Expect(flags).To(BeNumerically(">=", 2))
-		after, _ := metricValue("steward_deadline_action_latency_seconds", map[string]string{"action": "transition"})
+		after := metricValue("steward_deadline_action_latency_seconds", map[string]string{"action": "transition"})
 		Expect(after).To(BeNumerically(">", before), "the expiry's latency was observed")
 	})
 

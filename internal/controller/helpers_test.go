@@ -73,13 +73,13 @@ func newScenario(mutate ...func(*nhi.OwnershipPolicySpec)) *scenario {
 	return &scenario{namespace: ns.Name, policy: policy}
 }
 
-func (s *scenario) serviceAccount(name string, labels ...string) *corev1.ServiceAccount {
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.namespace, Labels: pairs(labels)}}
+func (s *scenario) serviceAccount(name string) *corev1.ServiceAccount {
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.namespace}}
 	Expect(k8sClient.Create(ctx, sa)).To(Succeed())
 	return sa
 }
 
-func (s *scenario) secret(name string, secretType corev1.SecretType, labels ...string) *corev1.Secret {
+func (s *scenario) secret(name string, secretType corev1.SecretType, labels ...string) {
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.namespace, Labels: pairs(labels)},
 		Type:       secretType,
@@ -92,7 +92,6 @@ func (s *scenario) secret(name string, secretType corev1.SecretType, labels ...s
 		secret.StringData = map[string]string{"username": "app", "password": "not-a-real-password"}
 	}
 	Expect(k8sClient.Create(ctx, secret)).To(Succeed())
-	return secret
 }
 
 func pairs(kv []string) map[string]string {
@@ -226,7 +225,7 @@ func (s *scenario) eventsFor(name string) func() []string {
 // decisionsAbout returns the decision-log lines about one identity.
 func decisionsAbout(namespace, name string) []string {
 	var out []string
-	for _, line := range strings.Split(decisions.String(), "\n") {
+	for line := range strings.SplitSeq(decisions.String(), "\n") {
 		if strings.Contains(line, `"namespace":"`+namespace+`"`) && strings.Contains(line, `"name":"`+name+`"`) {
 			out = append(out, line)
 		}

@@ -18,19 +18,18 @@ package controller
 
 import (
 	"context"
-
 	"fmt"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/client-go/tools/events"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -73,8 +72,9 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	if err := r.budgetStatus(ctx, policy.Name, status, now.Time); err != nil {
 		return reconcile.Result{}, err
 	}
-	conds := []metav1.Condition{conflictCondition(conflicts)}
-	conds = append(conds, r.directoryCondition(ctx, policy, status))
+	// Conflict, directory, halted, stalled and ready.
+	conds := make([]metav1.Condition, 0, 5)
+	conds = append(conds, conflictCondition(conflicts), r.directoryCondition(ctx, policy, status))
 	isHalted, windowEnd := halted(desired, now.Time)
 	haltedCondition := condition(nhi.ConditionEnforcementHalted, false, nhi.ReasonWithinCap,
 		fmt.Sprintf("%d of %d revocations used in the current hour (at most %d per namespace)",

@@ -96,7 +96,7 @@ func subjectsOf(binding client.Object) func() []string {
 			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(b), b)).To(Succeed())
 			subjects = b.Subjects
 		}
-		var names []string
+		names := make([]string, 0, len(subjects))
 		for _, s := range subjects {
 			names = append(names, s.Kind+"/"+s.Name)
 		}

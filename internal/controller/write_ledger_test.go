@@ -19,8 +19,6 @@ package controller
 import (
 	"testing"
 
-	"k8s.io/utils/ptr"
-
 	"github.com/nhi-steward/steward/internal/governance"
 )
 
@@ -29,7 +27,7 @@ func TestWriteLedger(t *testing.T) {
 		return governance.Identity{Name: "reporter", UID: "uid-1", ResourceVersion: version,
 			Annotations: map[string]string{"steward.dev/state": state}}
 	}
-	set := func(state string) map[string]*string { return map[string]*string{"steward.dev/state": ptr.To(state)} }
+	set := func(state string) map[string]*string { return map[string]*string{"steward.dev/state": new(state)} }
 	stateSeen := func(l *writeLedger, cached governance.Identity) string {
 		ids := []governance.Identity{cached}
 		l.overlayAll("payments", ids)

@@ -66,9 +66,10 @@ func (c *creator) count() int {
 
 var now = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
-func serviceAccount(namespace, name string) *metav1.PartialObjectMetadata {
+// reporter is the ServiceAccount payments/reporter, which the events are about.
+func reporter() *metav1.PartialObjectMetadata {
 	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
-		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, UID: "uid-1"}}
+		ObjectMeta: metav1.ObjectMeta{Namespace: "payments", Name: "reporter", UID: "uid-1"}}
 }
 
 func newRecorder(c Creator) *Recorder {
@@ -77,7 +78,7 @@ func newRecorder(c Creator) *Recorder {
 
 func TestEventFields(t *testing.T) {
 	r := newRecorder(&creator{})
-	r.Eventf(serviceAccount("payments", "reporter"), nil, corev1.EventTypeWarning, "Unowned", "Evaluate",
+	r.Eventf(reporter(), nil, corev1.EventTypeWarning, "Unowned", "Evaluate",
 		"%s is Unowned", "ServiceAccount reporter")
 	event := <-r.queue
 	want := &eventsv1.Event{
@@ -109,7 +110,7 @@ func TestClusterScopedObjectsGetEventsInDefault(t *testing.T) {
 
 func TestLongNotesAreCutAtACharacterBoundary(t *testing.T) {
 	r := newRecorder(&creator{})
-	r.Eventf(serviceAccount("payments", "reporter"), nil, corev1.EventTypeNormal, "Owned", "Evaluate", "%s",
+	r.Eventf(reporter(), nil, corev1.EventTypeNormal, "Owned", "Evaluate", "%s",
 		strings.Repeat("é", maxNoteBytes)) // two bytes each
 	note := (<-r.queue).Note
 	if len(note) != maxNoteBytes || !strings.HasSuffix(note, "é") {
@@ -120,7 +121,7 @@ func TestLongNotesAreCutAtACharacterBoundary(t *testing.T) {
 func TestInvalidEventsAreNotQueued(t *testing.T) {
 	r := newRecorder(&creator{})
 	before := testutil.ToFloat64(EventsMetric.WithLabelValues(ResultInvalid))
-	r.Eventf(serviceAccount("payments", "reporter"), nil, "Critical", "Unowned", "Evaluate", "no such type")
+	r.Eventf(reporter(), nil, "Critical", "Unowned", "Evaluate", "no such type")
 	r.Eventf(&metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: "kindless"}}, nil,
 		corev1.EventTypeNormal, "Owned", "Evaluate", "no kind")
 	if len(r.queue) != 0 {
@@ -135,7 +136,7 @@ func TestAFullQueueDropsAndCountsInsteadOfBlocking(t *testing.T) {
 	r := newRecorder(&creator{})
 	before := testutil.ToFloat64(EventsMetric.WithLabelValues(ResultDropped))
 	for range QueueLength + 3 {
-		r.Eventf(serviceAccount("payments", "reporter"), nil, corev1.EventTypeWarning, "Unowned", "Evaluate", "unowned")
+		r.Eventf(reporter(), nil, corev1.EventTypeWarning, "Unowned", "Evaluate", "unowned")
 	}
 	if len(r.queue) != QueueLength {
 		t.Errorf("queue holds %d Events, want %d", len(r.queue), QueueLength)
@@ -151,7 +152,7 @@ func TestStartSendsQueuedEventsAndDoesNotRetryARefusal(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for range 10 {
-		r.Eventf(serviceAccount("payments", "reporter"), nil, corev1.EventTypeWarning, "Unowned", "Evaluate", "unowned")
+		r.Eventf(reporter(), nil, corev1.EventTypeWarning, "Unowned", "Evaluate", "unowned")
 	}
 	done := make(chan struct{})
 	go func() { _ = r.Start(ctx); close(done) }()
@@ -169,7 +170,7 @@ func TestStartSendsQueuedEventsAndDoesNotRetryARefusal(t *testing.T) {
 	c.err = apierrors.NewForbidden(schema.GroupResource{Group: "events.k8s.io", Resource: "events"}, "x",
 		errors.New("namespace payments is being terminated"))
 	c.mu.Unlock()
-	r.Eventf(serviceAccount("payments", "reporter"), nil, corev1.EventTypeWarning, "Unowned", "Evaluate", "unowned")
+	r.Eventf(reporter(), nil, corev1.EventTypeWarning, "Unowned", "Evaluate", "unowned")
 	for testutil.ToFloat64(EventsMetric.WithLabelValues(ResultFailed)) == failedBefore && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -102,6 +102,10 @@ const (
 	propWarnings         = "warnings"
 )
 
+// propTrue is the value of a true boolean property (and of a true column
+// in the exports).
+const propTrue = "true"
+
 // properties adds the context to a report result's properties, and
 // returns about how many bytes it added.
 func (c Context) properties(props map[string]any) int {
@@ -117,11 +121,11 @@ func (c Context) properties(props map[string]any) int {
 		props[propUsageCount] = strconv.Itoa(c.UsageCount)
 	}
 	if c.Held {
-		props[propHeld] = "true"
+		props[propHeld] = propTrue
 	}
 	list(propRisky, c.Risky)
 	if c.ClusterWide {
-		props[propClusterWide] = "true"
+		props[propClusterWide] = propTrue
 	}
 	list(propAccessNamespaces, c.AccessNamespaces)
 	list(propRoles, c.Roles)
@@ -143,9 +147,9 @@ func contextFromProperties(props map[string]any) Context {
 	if s, _ := props[propUsageCount].(string); s != "" {
 		c.UsageCount, _ = strconv.Atoi(s)
 	}
-	c.Held = props[propHeld] == "true"
+	c.Held = props[propHeld] == propTrue
 	c.Risky = list(propRisky)
-	c.ClusterWide = props[propClusterWide] == "true"
+	c.ClusterWide = props[propClusterWide] == propTrue
 	c.AccessNamespaces = list(propAccessNamespaces)
 	c.Roles = list(propRoles)
 	c.CloudIdentities = list(propCloudIdentities)

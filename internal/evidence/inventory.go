@@ -231,7 +231,7 @@ func fillOwnership(row *Row, o *nhi.IdentityOwnership) {
 // fillFromResult reads one PolicyReport result written by Steward.
 func fillFromResult(rows map[rowKey]*Row, namespace string, result any) {
 	r, ok := result.(map[string]any)
-	if !ok || r["source"] != "steward" {
+	if !ok || r["source"] != reportSource {
 		return
 	}
 	resources, _ := r["resources"].([]any)

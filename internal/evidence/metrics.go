@@ -32,14 +32,14 @@ var (
 	IdentitiesMetric = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "steward_identities",
 		Help: "Governed machine identities by namespace, kind and state.",
-	}, []string{"namespace", "kind", "state"})
+	}, []string{labelNamespace, labelKind, "state"})
 
 	// ActionsMetric counts actions taken: Flag, WouldRevoke, Revoke, Restored,
 	// RevocationHalted.
 	ActionsMetric = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "steward_actions_total",
 		Help: "Actions Steward took on identities (Flag, WouldRevoke, Revoke, Restored, RevocationHalted).",
-	}, []string{"action", "kind"})
+	}, []string{"action", labelKind})
 
 	// DeadlineLatencyMetric measures how late Steward acted after a deadline
 	// (an expiry, a review or rotation due date, the end of a grace period).

@@ -33,6 +33,23 @@ var PolicyReportGVK = schema.GroupVersionKind{Group: "wgpolicyk8s.io", Version: 
 // PolicyReportName is the name of Steward's report in each namespace.
 const PolicyReportName = "steward"
 
+// reportSource is the source of the results Steward writes, which tells
+// them apart from other tools' results in the same report.
+const reportSource = "steward"
+
+// The PolicyReport results (see PolicyReport for which identity gets which).
+const (
+	resultPass  = "pass"
+	resultFail  = "fail"
+	resultWarn  = "warn"
+	resultError = "error"
+	resultSkip  = "skip"
+)
+
+// keyAPIVersion is the apiVersion key of Kubernetes-style objects and
+// references.
+const keyAPIVersion = "apiVersion"
+
 // maxReportResults keeps a report well under etcd's object size limit.
 const maxReportResults = 2000
 
@@ -62,21 +79,21 @@ type ReportEntry struct {
 // deadline within the policy's warnBefore, fail otherwise — so report UIs
 // show the whole inventory, not only the failures.
 func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured.Unstructured {
-	summary := map[string]int64{"pass": 0, "fail": 0, "warn": 0, "error": 0, "skip": 0}
+	summary := map[string]int64{resultPass: 0, resultFail: 0, resultWarn: 0, resultError: 0, resultSkip: 0}
 	results := make([]any, 0, min(len(entries), maxReportResults))
 	contextBytes := 0
 	for _, e := range entries {
-		result := "fail"
+		result := resultFail
 		switch e.State {
 		case nhi.StateOwned:
-			result = "pass"
+			result = resultPass
 			if len(e.Context.Warnings) > 0 {
-				result = "warn"
+				result = resultWarn
 			}
 		case nhi.StateExcepted:
-			result = "skip"
+			result = resultSkip
 			if len(e.Context.Warnings) > 0 {
-				result = "warn" // the exception ends soon
+				result = resultWarn // the exception ends soon
 			}
 		}
 		summary[result]++
@@ -101,7 +118,7 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 			contextBytes += e.Context.properties(properties)
 		}
 		results = append(results, map[string]any{
-			"source":   "steward",
+			"source":   reportSource,
 			"policy":   policy,
 			"rule":     string(e.State),
 			"category": "Machine identity governance",
@@ -114,7 +131,7 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 				"nanos":   int64(0),
 			},
 			"resources": []any{map[string]any{
-				"apiVersion": "v1", "kind": string(e.Kind), "name": e.Name, "namespace": namespace, "uid": e.UID,
+				keyAPIVersion: "v1", "kind": string(e.Kind), "name": e.Name, "namespace": namespace, "uid": e.UID,
 			}},
 			"properties": properties,
 		})
@@ -124,9 +141,10 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 	report.SetNamespace(namespace)
 	report.SetName(PolicyReportName)
 	report.SetLabels(map[string]string{"app.kubernetes.io/managed-by": "steward"})
-	report.Object["scope"] = map[string]any{"apiVersion": "v1", "kind": "Namespace", "name": namespace}
+	report.Object["scope"] = map[string]any{keyAPIVersion: "v1", "kind": "Namespace", "name": namespace}
 	report.Object["summary"] = map[string]any{
-		"pass": summary["pass"], "fail": summary["fail"], "warn": summary["warn"], "error": summary["error"], "skip": summary["skip"],
+		resultPass: summary[resultPass], resultFail: summary[resultFail], resultWarn: summary[resultWarn],
+		resultError: summary[resultError], resultSkip: summary[resultSkip],
 	}
 	report.Object["results"] = results
 	return report

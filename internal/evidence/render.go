@@ -57,7 +57,7 @@ var columns = []struct {
 	{"WARNINGS", func(r Row) string { return strings.Join(r.Warnings, ",") }},
 	{"HELD", func(r Row) string {
 		if r.Held {
-			return "true"
+			return propTrue
 		}
 		return ""
 	}},
@@ -107,7 +107,7 @@ func Write(w io.Writer, format string, rows []Row) error {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"apiVersion": "steward.dev/evidence/v1", "items": rows})
+		return enc.Encode(map[string]any{keyAPIVersion: "steward.dev/evidence/v1", "items": rows})
 	case "markdown":
 		return writeMarkdown(w, rows)
 	}
@@ -122,13 +122,17 @@ func writeTable(w io.Writer, rows []Row) error {
 	for i, c := range short {
 		headers[i] = columns[c].header
 	}
-	fmt.Fprintln(tw, strings.Join(headers, "\t"))
+	lw := &lineWriter{w: tw}
+	lw.line(strings.Join(headers, "\t"))
 	for _, row := range rows {
 		values := make([]string, len(short))
 		for i, c := range short {
 			values[i] = orDash(columns[c].value(row))
 		}
-		fmt.Fprintln(tw, strings.Join(values, "\t"))
+		lw.line(strings.Join(values, "\t"))
+	}
+	if lw.err != nil {
+		return lw.err
 	}
 	return tw.Flush()
 }
@@ -172,15 +176,30 @@ func writeMarkdown(w io.Writer, rows []Row) error {
 	for i, c := range columns {
 		headers[i], rule[i] = strings.ToLower(c.header), "---"
 	}
-	fmt.Fprintf(w, "| %s |\n| %s |\n", strings.Join(headers, " | "), strings.Join(rule, " | "))
+	lw := &lineWriter{w: w}
+	lw.line("| " + strings.Join(headers, " | ") + " |")
+	lw.line("| " + strings.Join(rule, " | ") + " |")
 	for _, row := range rows {
 		values := make([]string, len(columns))
 		for i, c := range columns {
 			values[i] = strings.ReplaceAll(orDash(c.value(row)), "|", "\\|")
 		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(values, " | "))
+		lw.line("| " + strings.Join(values, " | ") + " |")
 	}
-	return nil
+	return lw.err
+}
+
+// lineWriter writes lines to w and remembers the first error, after which
+// it writes nothing more.
+type lineWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (lw *lineWriter) line(s string) {
+	if lw.err == nil {
+		_, lw.err = io.WriteString(lw.w, s+"\n")
+	}
 }
 
 func orDash(s string) string {

@@ -108,13 +108,13 @@ func benchSnapshot() Snapshot {
 		s.Ownerships = append(s.Ownerships, newOwnership(fmt.Sprintf("own-%04d", k), opts...))
 	}
 
-	for k := 0; k < 20; k++ {
+	for k := range 20 {
 		x := newException(fmt.Sprintf("x-%02d", k), findings(nhi.FindingExpired, nhi.FindingRotationOverdue),
 			ref.Add(-day), ref.Add(30*day))
 		x.Spec.Selector = &nhi.IdentitySelector{MatchLabels: map[string]string{"app": group(k * 7 * benchGroup)}}
 		s.Exceptions = append(s.Exceptions, x)
 	}
-	for k := 0; k < 50; k++ {
+	for k := range 50 {
 		decision := nhi.DecisionRecertify
 		if k%10 == 9 {
 			decision = nhi.DecisionRevoke

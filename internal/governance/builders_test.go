@@ -195,8 +195,9 @@ func unusedAfter(d string) policyOpt {
 	return func(p *nhi.OwnershipPolicy) { p.Spec.UnusedAfter = dur(d) }
 }
 
-func warnWithin(d string) policyOpt {
-	return func(p *nhi.OwnershipPolicy) { w := nhi.WarningWindow(d); p.Spec.WarnBefore = &w }
+// warnTwoWeeks warns of deadlines 336h (two weeks) ahead.
+func warnTwoWeeks() policyOpt {
+	return func(p *nhi.OwnershipPolicy) { w := nhi.WarningWindow("336h"); p.Spec.WarnBefore = &w }
 }
 
 func inUse(a nhi.InUseAction) policyOpt {

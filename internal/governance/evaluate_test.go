@@ -924,7 +924,7 @@ func TestEvaluateDeterministicAndPure(t *testing.T) {
 	second := Evaluate(s)
 	equal(t, "two evaluations", first, second)
 	equal(t, "snapshot after evaluation", s, mk())
-	var order []string
+	order := make([]string, 0, len(first.Identities))
 	for _, r := range first.Identities {
 		order = append(order, r.Identity.Name)
 	}

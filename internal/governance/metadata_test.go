@@ -18,6 +18,7 @@ package governance
 
 import (
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -188,12 +189,7 @@ func TestDesiredMetadata(t *testing.T) {
 }
 
 func contains(keys []string, k string) bool {
-	for _, key := range keys {
-		if key == k {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(keys, k)
 }
 
 // TestSteadyStateZeroWrites applies the desired metadata (and ownership

@@ -720,8 +720,8 @@ func TestExceptionStatus(t *testing.T) {
 	}
 
 	t.Run("status lists at most MaxStatusIdentities, and counts them all", func(t *testing.T) {
-		var identities []Identity
-		var refs []nhi.IdentityReference
+		identities := make([]Identity, 0, nhi.MaxStatusIdentities+1)
+		refs := make([]nhi.IdentityReference, 0, nhi.MaxStatusIdentities+1)
 		for i := range nhi.MaxStatusIdentities + 1 {
 			name := fmt.Sprintf("sa-%04d", i)
 			identities = append(identities, sa(name))

@@ -134,7 +134,7 @@ func (e *evaluation) ownershipWarning(f *ownershipFacts) metav1.Condition {
 			// The message names every deadline in the window, so that one
 			// entering it while another is pending changes the message,
 			// and gets its own Event.
-			var parts []string
+			parts := make([]string, 0, len(list))
 			for _, d := range list {
 				what := "the ownership expires"
 				if d.Deadline == nhi.DeadlineReview {

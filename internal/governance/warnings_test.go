@@ -28,7 +28,7 @@ import (
 
 func TestWarnings(t *testing.T) {
 	day := 24 * time.Hour
-	window := policy(warnWithin("336h"))
+	window := policy(warnTwoWeeks())
 	type warned struct {
 		deadline nhi.DeadlineKind
 		at       time.Time
@@ -65,12 +65,12 @@ func TestWarnings(t *testing.T) {
 				owns(payments(covers(secretRef("db")), rotateEvery("720h")))),
 			want: []warned{{nhi.DeadlineRotation, ref.Add(day)}}, wantNext: ref.Add(day)},
 		{name: "scheduled revocation: the Revoke rule's grace ends in 2 days",
-			snapshot: build(policy(warnWithin("336h"), enforce(), revokeRule(nhi.FindingUnowned, "72h")),
+			snapshot: build(policy(warnTwoWeeks(), enforce(), revokeRule(nhi.FindingUnowned, "72h")),
 				ids(sa("api", recorded(nhi.StateUnowned, ref.Add(-day))))),
 			want: []warned{{nhi.DeadlineRevocation, ref.Add(2 * day)}}, wantEvent: &warned{nhi.DeadlineRevocation, ref.Add(2 * day)},
 			wantNext: ref.Add(2 * day)},
 		{name: "scheduled revocation in DryRun: nothing is revoked then, no warning",
-			snapshot: build(policy(warnWithin("336h"), revokeRule(nhi.FindingUnowned, "72h")),
+			snapshot: build(policy(warnTwoWeeks(), revokeRule(nhi.FindingUnowned, "72h")),
 				ids(sa("api", recorded(nhi.StateUnowned, ref.Add(-day))))),
 			wantNext: ref.Add(2 * day)},
 		{name: "exception ending in 5 days",
@@ -126,7 +126,7 @@ func TestExceptionExpiringSoon(t *testing.T) {
 		{"ends in 15 days: not yet", ref.Add(15 * day), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := build(policy(warnWithin("336h"), maxExceptionDuration("2160h")), ids(sa("api")),
+			s := build(policy(warnTwoWeeks(), maxExceptionDuration("2160h")), ids(sa("api")),
 				excepts(newException("x", []nhi.Finding{nhi.FindingUnowned}, ref.Add(-day), tc.expires, saRef("api"))))
 			x := Evaluate(s).Exceptions["x"]
 			equal(t, "ExpiringSoon", meta.IsStatusConditionTrue(x.Conditions, nhi.ConditionExpiringSoon), tc.want)

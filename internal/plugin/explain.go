@@ -30,6 +30,9 @@ import (
 	"github.com/nhi-steward/steward/internal/governance"
 )
 
+// none is what explain shows for something absent.
+const none = "none"
+
 // parseTarget reads KIND/NAME, accepting kubectl's short names.
 func parseTarget(arg string) (string, string, error) {
 	kind, name, found := strings.Cut(arg, "/")
@@ -42,7 +45,7 @@ func parseTarget(arg string) (string, string, error) {
 	case "secret", "secrets":
 		return string(nhi.KindSecret), name, nil
 	}
-	return "", "", fmt.Errorf("Steward governs ServiceAccounts (sa) and Secrets, not %q", kind)
+	return "", "", fmt.Errorf("kind %q is not governed: Steward governs ServiceAccounts (sa) and Secrets", kind)
 }
 
 // lookup finds one identity's row, with the sources it came from.
@@ -62,7 +65,7 @@ func lookup(cmd *cobra.Command, o *options, arg string) (*evidence.Row, evidence
 			return &rows[i], src, nil
 		}
 	}
-	return nil, src, fmt.Errorf("Steward has no record of %s %s/%s: it is not governed by any OwnershipPolicy, "+
+	return nil, src, fmt.Errorf("no record of %s %s/%s in Steward: it is not governed by any OwnershipPolicy, "+
 		"or not yet evaluated", kind, ns, name)
 }
 
@@ -76,8 +79,7 @@ func newExplainCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			explain(cmd.OutOrStdout(), row, src, time.Now())
-			return nil
+			return explain(cmd.OutOrStdout(), row, src, time.Now())
 		},
 	}
 }
@@ -92,71 +94,79 @@ func newWhoOwnsCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
+			p := &printer{w: cmd.OutOrStdout()}
 			if row.Ownership == "" {
-				fmt.Fprintf(w, "%s %s/%s is Unowned: no IdentityOwnership covers it.\n", row.Kind, row.Namespace, row.Name)
-				return nil
+				p.printf("%s %s/%s is Unowned: no IdentityOwnership covers it.\n", row.Kind, row.Namespace, row.Name)
+				return p.err
 			}
-			fmt.Fprintf(w, "%s %s/%s\n", row.Kind, row.Namespace, row.Name)
-			field(w, "Ownership", row.Ownership)
-			field(w, "Team", row.Team)
-			field(w, "Contacts", strings.Join(row.Contacts, ", "))
-			field(w, "Purpose", row.Purpose)
-			field(w, "Approved by", approval(row))
-			field(w, "Expires", stamp(row.ExpiresAt))
-			return nil
+			p.printf("%s %s/%s\n", row.Kind, row.Namespace, row.Name)
+			p.field("Ownership", row.Ownership)
+			p.field("Team", row.Team)
+			p.field("Contacts", strings.Join(row.Contacts, ", "))
+			p.field("Purpose", row.Purpose)
+			p.field("Approved by", approval(row))
+			p.field("Expires", stamp(row.ExpiresAt))
+			return p.err
 		},
 	}
 }
 
-func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time) {
-	fmt.Fprintf(w, "%s %s/%s\n", row.Kind, row.Namespace, row.Name)
-	field(w, "State", row.State+sinceText(row.Since, now))
+// explain prints why an identity has its state, and returns the first
+// error writing to w.
+func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time) error {
+	p := &printer{w: w}
+	p.explain(row, src, now)
+	return p.err
+}
+
+func (p *printer) explain(row *evidence.Row, src evidence.Sources, now time.Time) {
+	p.printf("%s %s/%s\n", row.Kind, row.Namespace, row.Name)
+	p.field("State", row.State+sinceText(row.Since, now))
 	if len(row.Findings) == 0 {
-		field(w, "Findings", "none")
+		p.field("Findings", none)
 	}
 	for i, f := range row.Findings {
 		label := ""
 		if i == 0 {
 			label = "Findings"
 		}
-		field(w, label, fmt.Sprintf("%s — %s", f, strings.Join(evidence.ControlIDs([]nhi.Finding{nhi.Finding(f)}), "; ")))
+		p.field(label, fmt.Sprintf("%s — %s", f, strings.Join(evidence.ControlIDs([]nhi.Finding{nhi.Finding(f)}), "; ")))
 	}
 	ownership := findOwnership(src, row)
-	switch {
-	case row.Ownership == "":
-		field(w, "Ownership", "none: no IdentityOwnership covers it")
+	switch row.Ownership {
+	case "":
+		p.field("Ownership", "none: no IdentityOwnership covers it")
 	default:
-		field(w, "Ownership", fmt.Sprintf("%s (team %s; contacts %s)", row.Ownership, row.Team, strings.Join(row.Contacts, ", ")))
-		field(w, "Approval", approval(row))
-		field(w, "Expires", stamp(row.ExpiresAt))
+		p.field("Ownership", fmt.Sprintf("%s (team %s; contacts %s)", row.Ownership, row.Team, strings.Join(row.Contacts, ", ")))
+		p.field("Approval", approval(row))
+		p.field("Expires", stamp(row.ExpiresAt))
 		if row.NextReview != nil {
-			field(w, "Review due", stamp(row.NextReview))
+			p.field("Review due", stamp(row.NextReview))
 		}
 		if row.LastReview != "" {
-			field(w, "Last review", fmt.Sprintf("%s by %s at %s", row.LastReview, row.Reviewer, stamp(row.ReviewedAt)))
+			p.field("Last review", fmt.Sprintf("%s by %s at %s", row.LastReview, row.Reviewer, stamp(row.ReviewedAt)))
 		}
 	}
 	if ownership != nil {
 		for _, t := range []string{nhi.ConditionReady, nhi.ConditionExpired, nhi.ConditionReviewDue, nhi.ConditionOwnerDeparted, nhi.ConditionConflict} {
 			if c := meta.FindStatusCondition(ownership.Status.Conditions, t); c != nil && c.Message != "" &&
 				(t == nhi.ConditionReady || c.Status == "True" || t == nhi.ConditionExpired) {
-				field(w, "Why ("+t+")", c.Message)
+				p.field("Why ("+t+")", c.Message)
 			}
 		}
 	}
 	if len(row.Exceptions) > 0 {
-		field(w, "Exceptions", strings.Join(row.Exceptions, ", "))
+		p.field("Exceptions", strings.Join(row.Exceptions, ", "))
 	}
-	explainContext(w, row)
+	p.explainContext(row)
 	policy := findPolicy(src, row.Policy)
 	if policy == nil {
-		field(w, "Policy", orNone(row.Policy))
+		p.field("Policy", orNone(row.Policy))
 		return
 	}
-	field(w, "Policy", fmt.Sprintf("%s (%s)", policy.Name, policy.Spec.Enforcement))
+	p.field("Policy", fmt.Sprintf("%s (%s)", policy.Name, policy.Spec.Enforcement))
 	if row.Action != "" {
-		field(w, "Action now", row.Action)
+		p.field("Action now", row.Action)
 	}
 	if ownership != nil && ownership.Status.RevokedAt != nil && ownership.Status.LastReview != nil {
 		// A Revoke review acts at once, whatever the rules say.
@@ -164,18 +174,18 @@ func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time
 		if policy.Spec.Enforcement != nhi.EnforcementEnforce {
 			verb = "reported as WouldRevoke (DryRun)"
 		}
-		field(w, "Next", fmt.Sprintf("OwnershipReview %s decided Revoke: %s now, whatever the rules say",
+		p.field("Next", fmt.Sprintf("OwnershipReview %s decided Revoke: %s now, whatever the rules say",
 			ownership.Status.LastReview.Name, verb))
 		return
 	}
 	for _, f := range row.Findings {
-		field(w, "Next", nextStep(policy, nhi.Finding(f), row, now))
+		p.field("Next", nextStep(policy, nhi.Finding(f), row, now))
 		if info, ok := nhi.FindingInfoOf(nhi.Finding(f)); ok {
-			field(w, "", "to fix: "+info.Remedy)
+			p.field("", "to fix: "+info.Remedy)
 		}
 	}
 	if row.Held {
-		field(w, "Held", "the revocation is held because workloads use it (spec.revocation.inUse: Hold); "+
+		p.field("Held", "the revocation is held because workloads use it (spec.revocation.inUse: Hold); "+
 			"decide: an OwnershipException, a new IdentityOwnership, or inUse: Revoke")
 	}
 }
@@ -183,15 +193,15 @@ func explain(w io.Writer, row *evidence.Row, src evidence.Sources, now time.Time
 // explainContext prints what a reviewer certifies: who uses the identity,
 // what it can do, the cloud identities it is linked to, and the deadlines
 // ahead.
-func explainContext(w io.Writer, row *evidence.Row) {
+func (p *printer) explainContext(row *evidence.Row) {
 	if row.UsageCount == 0 {
-		field(w, "Used by", "no workload (a ServiceAccount used only from outside the cluster looks unused)")
+		p.field("Used by", "no workload (a ServiceAccount used only from outside the cluster looks unused)")
 	} else {
 		text := fmt.Sprintf("%d workloads: %s", row.UsageCount, strings.Join(row.UsedBy, ", "))
 		if row.UsageCount > len(row.UsedBy) {
 			text += ", …"
 		}
-		field(w, "Used by", text)
+		p.field("Used by", text)
 	}
 	if row.Kind == string(nhi.KindServiceAccount) {
 		scope := "no RoleBinding or ClusterRoleBinding reaches it"
@@ -204,26 +214,26 @@ func explainContext(w io.Writer, row *evidence.Row) {
 		if len(row.Roles) > 0 {
 			scope += "; roles " + strings.Join(row.Roles, ", ")
 		}
-		field(w, "Access", scope)
-		risky := "none"
+		p.field("Access", scope)
+		risky := none
 		if len(row.Risky) > 0 {
 			risky = strings.Join(row.Risky, ", ") + " — " + strings.Join(privilegeControlIDs(), "; ")
 		}
-		field(w, "Risky permissions", risky)
+		p.field("Risky permissions", risky)
 	}
 	for i, c := range row.CloudIdentities {
 		label := ""
 		if i == 0 {
 			label = "Cloud identities"
 		}
-		field(w, label, c)
+		p.field(label, c)
 	}
 	for i, warning := range row.Warnings {
 		label := ""
 		if i == 0 {
 			label = "Deadlines ahead"
 		}
-		field(w, label, warning)
+		p.field(label, warning)
 	}
 }
 
@@ -281,16 +291,29 @@ func findPolicy(src evidence.Sources, name string) *nhi.OwnershipPolicy {
 
 func approval(row *evidence.Row) string {
 	if row.ApprovedBy == "" {
-		return "none"
+		return none
 	}
 	return fmt.Sprintf("%s at %s (%s)", row.ApprovedBy, stamp(row.ApprovedAt), row.ApprovalRef)
 }
 
-func field(w io.Writer, label, value string) {
+// printer writes to w and remembers the first error, after which it
+// writes nothing more.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) field(label, value string) {
 	if label != "" {
 		label += ":"
 	}
-	fmt.Fprintf(w, "  %-20s %s\n", label, value)
+	p.printf("  %-20s %s\n", label, value)
 }
 
 func stamp(t *time.Time) string {
@@ -309,7 +332,7 @@ func sinceText(since *time.Time, now time.Time) string {
 
 func orNone(s string) string {
 	if s == "" {
-		return "none"
+		return none
 	}
 	return s
 }

@@ -148,7 +148,9 @@ func newEvidenceCommand(o *options) *cobra.Command {
 			}
 			rows, warnings := evidence.Inventory(src)
 			for _, w := range warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+				if _, err := fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w); err != nil {
+					return err
+				}
 			}
 			return evidence.Write(cmd.OutOrStdout(), output, rows)
 		},

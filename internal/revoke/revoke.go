@@ -151,7 +151,8 @@ func (r *Revoker) FindBindings(ctx context.Context, namespace, account string) (
 				found.Bindings = append(found.Bindings, RemovedBinding{Kind: kind, Namespace: bindingNamespace, Name: name,
 					UID: uid, RoleRef: roleRef, Subject: s})
 			case s.Kind == rbacv1.GroupKind && slices.Contains(groups, s.Name) &&
-				!(kind == "ClusterRoleBinding" && labels[bootstrapLabel] == "rbac-defaults" && strings.HasPrefix(name, "system:")):
+				(kind != "ClusterRoleBinding" || labels[bootstrapLabel] != "rbac-defaults" ||
+					!strings.HasPrefix(name, "system:")):
 				b := RemovedBinding{Kind: kind, Namespace: bindingNamespace, Name: name, RoleRef: roleRef}
 				found.Residual = append(found.Residual, BindingString(b)+" through Group "+s.Name)
 			}

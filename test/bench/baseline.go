@@ -82,7 +82,8 @@ func baseline(ctx context.Context, c config) (time.Duration, int, error) {
 	}})
 	err = parallel(len(refs), c.concurrency, func(i int) error {
 		ref := refs[i]
-		_, err := cl.metadata.Resource(ref.resource).Namespace(ref.namespace).Patch(ctx, ref.name, types.MergePatchType, patch, metav1.PatchOptions{})
+		_, err := cl.metadata.Resource(ref.resource).Namespace(ref.namespace).
+			Patch(ctx, ref.name, types.MergePatchType, patch, metav1.PatchOptions{})
 		return err
 	})
 	return time.Since(start), len(refs), err

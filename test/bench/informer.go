@@ -51,7 +51,7 @@ func procStatus(pid int, field string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose on close
 	scanner := bufio.NewScanner(f)
 	for scanner.Scan() {
 		if rest, ok := strings.CutPrefix(scanner.Text(), field+":"); ok {

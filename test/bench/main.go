@@ -72,15 +72,16 @@ func main() {
 	flag.IntVar(&c.namespaces, "namespaces", 100, "namespaces in the data set")
 	flag.IntVar(&c.perNamespace, "per-namespace", 100, "ServiceAccounts, and as many Secrets, per namespace")
 	flag.IntVar(&c.secretBytes, "secret-bytes", 32*1024, "bytes of data in each Secret")
-	flag.BoolVar(&c.pods, "pods", true, "one Pod per ServiceAccount, running as it and mounting the Secret of the same name "+
-		"(they stay Pending: the local control plane has no node)")
+	flag.BoolVar(&c.pods, "pods", true, "one Pod per ServiceAccount, running as it and mounting the Secret "+
+		"of the same name (they stay Pending: the local control plane has no node)")
 	flag.Float64Var(&c.qps, "qps", 300, "client QPS, for Steward (its default) and the baseline alike")
 	flag.IntVar(&c.burst, "burst", 600, "client burst, for Steward (its default) and the baseline alike")
 	flag.IntVar(&c.concurrency, "concurrency", 4, "concurrent workers, for Steward (its default) and the baseline alike")
 	flag.IntVar(&c.deadlines, "deadlines", 1000, "ownerships expiring during the deadline run")
 	flag.DurationVar(&c.deadlineSpan, "deadline-span", time.Minute, "time over which those ownerships expire")
 	flag.DurationVar(&c.idle, "idle", 2*time.Minute, "idle period over which writes are counted")
-	flag.Var(&c.managerFlags, "manager-flag", "an extra flag for the manager, e.g. --manager-flag=--memory-limit=80Mi (repeatable)")
+	flag.Var(&c.managerFlags, "manager-flag",
+		"an extra flag for the manager, e.g. --manager-flag=--memory-limit=80Mi (repeatable)")
 	flag.StringVar(&c.report, "report", "", "write the results as Markdown to this file")
 	flag.Parse()
 
@@ -150,7 +151,8 @@ func run(ctx context.Context, c config) error {
 		return fmt.Errorf("seeding: %w", err)
 	}
 
-	logf("baseline: a plain client-go program issuing one patch per identity at %.0f QPS, %d workers", c.qps, c.concurrency)
+	logf("baseline: a plain client-go program issuing one patch per identity at %.0f QPS, %d workers",
+		c.qps, c.concurrency)
 	if r.baseline, r.baselinePatches, err = baseline(ctx, c); err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
@@ -165,7 +167,9 @@ func run(ctx context.Context, c config) error {
 	if err := steward(ctx, cl, c, &r); err != nil {
 		return err
 	}
-	r.print(os.Stdout)
+	if err := r.print(os.Stdout); err != nil {
+		return err
+	}
 	if c.report != "" {
 		return r.writeMarkdown(c.report)
 	}

@@ -64,25 +64,32 @@ func (r *results) figures() []figure {
 	memRatio := float64(r.stewardRSSEnd) / float64(r.informerRSS)
 	p99 := r.percentile(0.99)
 	return []figure{
-		{"Convergence: Steward", fmt.Sprintf("%s for %d identities, %d writes", r.steward.Round(time.Millisecond), r.identities, r.stewardWrites), "", ""},
-		{"Convergence: client-go baseline", fmt.Sprintf("%s for %d patches", r.baseline.Round(time.Millisecond), r.baselinePatches), "", ""},
+		{"Convergence: Steward", fmt.Sprintf("%s for %d identities, %d writes",
+			r.steward.Round(time.Millisecond), r.identities, r.stewardWrites), "", ""},
+		{"Convergence: client-go baseline", fmt.Sprintf("%s for %d patches",
+			r.baseline.Round(time.Millisecond), r.baselinePatches), "", ""},
 		{"Convergence ratio (Steward / baseline)", fmt.Sprintf("%.2f", ratio), "≤ 1.3", verdict(ratio <= 1.3)},
 		{"Peak RSS: Steward", mib(r.stewardRSSEnd), "< 150 MiB", verdict(r.stewardRSSEnd < 150<<20)},
-		{"RSS at convergence: anonymous / file-backed", fmt.Sprintf("%s / %s", mib(r.stewardAnon), mib(r.stewardFile)), "", ""},
+		{"RSS at convergence: anonymous / file-backed",
+			fmt.Sprintf("%s / %s", mib(r.stewardAnon), mib(r.stewardFile)), "", ""},
 		{"Peak RSS: full-Secret informer", mib(r.informerRSS), "", ""},
 		{"Memory ratio (Steward / informer)", fmt.Sprintf("%.2f", memRatio), "< 0.25", verdict(memRatio < 0.25)},
 		{"Deadline latency p50", r.percentile(0.5).Round(time.Millisecond).String(), "", ""},
-		{"Deadline latency p99", p99.Round(time.Millisecond).String(), "< 2 s", verdict(p99 < 2*time.Second && r.deadlinesMissed == 0)},
+		{"Deadline latency p99", p99.Round(time.Millisecond).String(), "< 2 s",
+			verdict(p99 < 2*time.Second && r.deadlinesMissed == 0)},
 		{"Deadline latency max", r.percentile(1).Round(time.Millisecond).String(), "", ""},
 		{"Deadlines missed", fmt.Sprint(r.deadlinesMissed), "0", verdict(r.deadlinesMissed == 0)},
 		{"Writes while idle", fmt.Sprintf("%d in %s", r.idleWrites, r.config.idle), "0", verdict(r.idleWrites == 0)},
 	}
 }
 
-func (r *results) print(w io.Writer) {
+func (r *results) print(w io.Writer) error {
 	for _, f := range r.figures() {
-		fmt.Fprintf(w, "%-42s %-40s %-10s %s\n", f.name, f.value, f.goal, f.verdict)
+		if _, err := fmt.Fprintf(w, "%-42s %-40s %-10s %s\n", f.name, f.value, f.goal, f.verdict); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 func (r *results) writeMarkdown(path string) error {

@@ -38,6 +38,12 @@ const (
 	// refuses it to anyone but Steward), so the bench keeps to its own.
 	benchLabel = "bench.steward.dev/set"
 	ownedLabel = "bench.steward.dev/owned"
+	// ownedValue is ownedLabel's value on the half of the identities the
+	// bench's ownerships select.
+	ownedValue = "true"
+	// credential is the key of each bench Secret's data, and the name of
+	// the volume mounting it in the bench's Pods.
+	credential = "credential"
 	// approver approves the bench's ownerships. The separation-of-duties
 	// admission policy lets only the person named in spec.approval.approvedBy
 	// record an approval, so the bench creates them as that person
@@ -65,9 +71,7 @@ func parallel(n, workers int, fn func(i int) error) error {
 	)
 	next := make(chan int)
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range next {
 				if err := fn(i); err != nil {
 					mu.Lock()
@@ -77,7 +81,7 @@ func parallel(n, workers int, fn func(i int) error) error {
 					mu.Unlock()
 				}
 			}
-		}()
+		})
 	}
 	for i := range n {
 		next <- i
@@ -132,10 +136,12 @@ func seed(ctx context.Context, cl *clients, c config) error {
 		ownership := &nhi.IdentityOwnership{
 			ObjectMeta: metav1.ObjectMeta{Name: "owned-half", Namespace: ns},
 			Spec: nhi.IdentityOwnershipSpec{
-				Selector:  &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: "true"}},
-				Owner:     nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
-				Purpose:   "benchmark",
-				Approval:  &nhi.Approval{ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
+				Selector: &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: ownedValue}},
+				Owner:    nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
+				Purpose:  "benchmark",
+				Approval: &nhi.Approval{
+					ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH",
+				},
 				ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
 			},
 		}
@@ -145,14 +151,14 @@ func seed(ctx context.Context, cl *clients, c config) error {
 		return parallel(c.perNamespace, 4, func(i int) error {
 			labels := map[string]string{}
 			if i%2 == 0 {
-				labels[ownedLabel] = "true"
+				labels[ownedLabel] = ownedValue
 			}
 			meta := metav1.ObjectMeta{Name: fmt.Sprintf("id-%04d", i), Namespace: ns, Labels: labels}
 			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta})); err != nil {
 				return err
 			}
 			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque,
-				Data: map[string][]byte{"credential": payload}})); err != nil {
+				Data: map[string][]byte{credential: payload}})); err != nil {
 				return err
 			}
 			if !c.pods {
@@ -175,10 +181,10 @@ func benchPod(identity metav1.ObjectMeta) *corev1.Pod {
 			Containers: []corev1.Container{{
 				Name: "app", Image: "registry.invalid/bench:1",
 				Env: []corev1.EnvVar{{Name: "CREDENTIAL", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-					LocalObjectReference: corev1.LocalObjectReference{Name: identity.Name}, Key: "credential"}}}},
-				VolumeMounts: []corev1.VolumeMount{{Name: "credential", MountPath: "/var/run/credential"}},
+					LocalObjectReference: corev1.LocalObjectReference{Name: identity.Name}, Key: credential}}}},
+				VolumeMounts: []corev1.VolumeMount{{Name: credential, MountPath: "/var/run/credential"}},
 			}},
-			Volumes: []corev1.Volume{{Name: "credential", VolumeSource: corev1.VolumeSource{
+			Volumes: []corev1.Volume{{Name: credential, VolumeSource: corev1.VolumeSource{
 				Secret: &corev1.SecretVolumeSource{SecretName: identity.Name}}}},
 		},
 	}

@@ -88,7 +88,7 @@ func (m *runningManager) writes() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end or abandoned: nothing to lose
 	total := 0
 	scanner := bufio.NewScanner(resp.Body)
 	scanner.Buffer(make([]byte, 1<<20), 1<<20)
@@ -128,7 +128,7 @@ func watchConvergence(cl *clients, stop <-chan struct{}) *convergence {
 			return
 		}
 		want := string(nhi.StateUnowned)
-		if item.Labels[ownedLabel] == "true" {
+		if item.Labels[ownedLabel] == ownedValue {
 			want = string(nhi.StateOwned)
 		}
 		key := item.Namespace + "/" + resource + "/" + item.Name
@@ -180,7 +180,7 @@ func steward(ctx context.Context, cl *clients, c config, r *results) error {
 			break
 		}
 		if time.Since(start) > 15*time.Minute {
-			return fmt.Errorf("Steward did not converge in 15 minutes (%d/%d)", done, total)
+			return fmt.Errorf("no convergence of Steward in 15 minutes (%d/%d)", done, total)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -227,7 +227,8 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 	first := time.Now().Add(30 * time.Second).Truncate(time.Second)
 	expiry := make(map[string]time.Time, c.deadlines)
 	for i := range c.deadlines {
-		expiry[fmt.Sprintf("expiring-%04d", i)] = first.Add(time.Duration(i) * c.deadlineSpan / time.Duration(c.deadlines)).Truncate(time.Second)
+		offset := time.Duration(i) * c.deadlineSpan / time.Duration(c.deadlines)
+		expiry[fmt.Sprintf("expiring-%04d", i)] = first.Add(offset).Truncate(time.Second)
 	}
 	logf("deadlines: %d ownerships expiring between %s and %s", c.deadlines, first.Format("15:04:05"),
 		first.Add(c.deadlineSpan).Format("15:04:05"))
@@ -270,14 +271,18 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 				Identities: []nhi.IdentityReference{{Kind: nhi.KindServiceAccount, Name: name}},
 				Owner:      nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
 				Purpose:    "benchmark",
-				Approval:   &nhi.Approval{ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH"},
-				ExpiresAt:  metav1.NewTime(expiry[name]),
+				Approval: &nhi.Approval{
+					ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH",
+				},
+				ExpiresAt: metav1.NewTime(expiry[name]),
 			},
 		}
 		if err := ignoreExists(cl.approver.Create(ctx, o)); err != nil {
 			return err
 		}
-		return ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}}))
+		return ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		}))
 	}); err != nil {
 		return err
 	}
