@@ -181,6 +181,13 @@ type WarningWindow string
 // MaxListedWorkloads is how many workloads an IdentityUsage names.
 const MaxListedWorkloads = 3
 
+// MaxDeadlineWarnings and MaxCloudIdentities are the MaxItems of an
+// identity status row's warnings and cloudIdentities.
+const (
+	MaxDeadlineWarnings = 8
+	MaxCloudIdentities  = 4
+)
+
 // WorkloadReference names a workload in the identity's namespace: a
 // Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, a bare Pod,
 // or the controller of a Pod Steward does not know (any kind).

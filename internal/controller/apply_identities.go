@@ -212,7 +212,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 			"reason", id.ActionReason, "workloads", d.Workloads)
 	}
 
-	if id.WarnNow && id.Warning != nil {
+	if id.Warning != nil {
 		d := base
 		d.Type, d.Action = evidence.DecisionAction, EventReasonDeadlineApproaching
 		d.Deadline, d.DeadlineAt = string(id.Warning.Deadline), &id.Warning.At.Time

@@ -118,7 +118,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, i
 			return errBudgetRaced
 		}
 		now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
-		record = nhi.RevocationRecord{Kind: id.Identity.Kind, Name: name, ID: string(uid) + "@" + formatNow(in),
+		record = nhi.RevocationRecord{Kind: id.Identity.Kind, Name: name, ID: string(uid) + "@" + governance.Timestamp(in.snapshot.Now.Truncate(time.Second)),
 			Policy: policy.Name, Reason: id.ActionReason, ReservedAt: now}
 		if err := r.Ledgers.PutRevocation(ctx, in.ledger, uid, &record); err != nil {
 			return err
@@ -331,10 +331,6 @@ func serviceAccountStrategies(policy *nhi.OwnershipPolicy) []nhi.ServiceAccountR
 		return s
 	}
 	return []nhi.ServiceAccountRevocationStrategy{nhi.RevokeDeleteTokens, nhi.RevokeRemoveBindings}
-}
-
-func formatNow(in *namespaceInputs) string {
-	return in.snapshot.Now.UTC().Truncate(1e9).Format("2006-01-02T15:04:05Z07:00")
 }
 
 func listSuffix[T any](items []T) string {

@@ -151,6 +151,12 @@ func requiresApproval(policy *nhi.OwnershipPolicy) bool {
 	return policy.Spec.RequireApproval == nil || *policy.Spec.RequireApproval
 }
 
+// holds reports whether the policy holds due revocations of identities in
+// use (revocation.inUse: Hold, the default).
+func holds(policy *nhi.OwnershipPolicy) bool {
+	return policy.Spec.Revocation.InUse != nhi.InUseRevoke
+}
+
 func enforcing(policy *nhi.OwnershipPolicy) bool {
 	return policy.Spec.Enforcement == nhi.EnforcementEnforce
 }

@@ -107,9 +107,8 @@ type IdentityResult struct {
 	Warnings []nhi.DeadlineWarning
 	// Warning is set when one of the identity's own deadlines (a rotation,
 	// a scheduled revocation) entered the warning window since Steward
-	// last warned about it: it gets one Warning Event. WarnNow says so.
+	// last warned about it: it gets one Warning Event.
 	Warning *nhi.DeadlineWarning
-	WarnNow bool
 	// UsageChanged is true when the workloads using the identity differ
 	// from those Steward last recorded: the change goes to the decision log.
 	UsageChanged bool

@@ -31,7 +31,7 @@ func MarkRevoked(r *IdentityResult, at time.Time, removedBindings string) {
 	r.Identity.Recorded.Revoked, r.Identity.Recorded.RevokedAt = true, at
 	r.Identity.Recorded.RemovedBindings = removedBindings
 	r.State, r.Action, r.ActionReason, r.Since = nhi.StateRevoked, ActionNone, "", at
-	r.Warnings, r.Warning, r.WarnNow = nil, nil, false
+	r.Warnings, r.Warning = nil, nil
 	r.Record = Record{State: nhi.StateRevoked, Since: at, UnusedSince: r.Record.UnusedSince, UsageDigest: r.Record.UsageDigest}
 	finish(r)
 }

@@ -395,11 +395,11 @@ func IdentityStatusOf(r *IdentityResult) nhi.IdentityStatus {
 	row := nhi.IdentityStatus{
 		Kind: r.Identity.Kind, Name: r.Identity.Name, UID: string(r.Identity.UID),
 		State: r.State, Findings: r.Findings, Since: &since,
-		Usage: UsageOf(r.Identity.Users), Access: r.Identity.Access, CloudIdentities: r.Identity.CloudIdentities,
+		Usage: usageOf(r.Identity.Users), Access: r.Identity.Access, CloudIdentities: r.Identity.CloudIdentities,
 		Warnings: r.Warnings, Held: r.Action == ActionHold,
 	}
-	if len(row.CloudIdentities) > maxCloudIdentities {
-		row.CloudIdentities = row.CloudIdentities[:maxCloudIdentities]
+	if len(row.CloudIdentities) > nhi.MaxCloudIdentities {
+		row.CloudIdentities = row.CloudIdentities[:nhi.MaxCloudIdentities]
 	}
 	return row
 }
@@ -461,12 +461,9 @@ func contextSize(row *nhi.IdentityStatus) int {
 	return size
 }
 
-// maxCloudIdentities is the MaxItems of status.identities[].cloudIdentities.
-const maxCloudIdentities = 4
-
-// UsageOf summarises the users of an identity for status: how many, and
+// usageOf summarises the users of an identity for status: how many, and
 // the first few. nil when nothing uses it.
-func UsageOf(users []nhi.WorkloadReference) *nhi.IdentityUsage {
+func usageOf(users []nhi.WorkloadReference) *nhi.IdentityUsage {
 	if len(users) == 0 {
 		return nil
 	}

@@ -48,12 +48,6 @@ func (e *evaluation) unused(id Identity) (since, due time.Time) {
 	return since, at
 }
 
-// holds reports whether the policy holds due revocations of identities in
-// use (revocation.inUse: Hold, the default).
-func holds(policy *nhi.OwnershipPolicy) bool {
-	return policy.Spec.Revocation.InUse != nhi.InUseRevoke
-}
-
 // usageDigest is a short digest of an identity's users, so that the ledger
 // can tell when they change without holding them: 6 bytes are plenty to
 // tell one identity's successive sets of users apart.

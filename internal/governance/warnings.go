@@ -70,14 +70,11 @@ func (w *warnings) add(kind nhi.DeadlineKind, at time.Time, object string) {
 // sorted returns the warnings, soonest first, capped like the API caps them.
 func (w *warnings) sorted() []nhi.DeadlineWarning {
 	slices.SortStableFunc(w.list, func(a, b nhi.DeadlineWarning) int { return a.At.Compare(b.At.Time) })
-	if len(w.list) > maxWarnings {
-		w.list = w.list[:maxWarnings]
+	if len(w.list) > nhi.MaxDeadlineWarnings {
+		w.list = w.list[:nhi.MaxDeadlineWarnings]
 	}
 	return w.list
 }
-
-// maxWarnings is the MaxItems of status.identities[].warnings.
-const maxWarnings = 8
 
 // identityWarnings are the deadlines ahead of one identity: its
 // ownership's expiry and review, its own rotation, the end of the
@@ -110,8 +107,7 @@ func (e *evaluation) identityWarnings(r *IdentityResult, owner *ownershipFacts, 
 	for _, warning := range r.Warnings {
 		if warning.Deadline == nhi.DeadlineRotation || warning.Deadline == nhi.DeadlineRevocation {
 			r.Record.WarnedFor = warning.At.Time
-			r.WarnNow = !warning.At.Time.Equal(r.Identity.Recorded.WarnedFor)
-			if r.WarnNow {
+			if !warning.At.Time.Equal(r.Identity.Recorded.WarnedFor) {
 				r.Warning = &warning
 			}
 			break

@@ -91,9 +91,9 @@ func TestWarnings(t *testing.T) {
 			}
 			equal(t, "Warnings", warnings, tc.want)
 			if tc.wantEvent == nil {
-				equal(t, "WarnNow", got.WarnNow, false)
+				equal(t, "Warning", got.Warning == nil, true)
 			} else {
-				equal(t, "WarnNow", got.WarnNow, true)
+				equal(t, "Warning", got.Warning != nil, true)
 				equal(t, "Warning", warned{got.Warning.Deadline, got.Warning.At.Time}, *tc.wantEvent)
 				equalTime(t, "Record.WarnedFor", got.Record.WarnedFor, tc.wantEvent.at)
 			}
