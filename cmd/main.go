@@ -40,6 +40,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	nhiv1alpha1 "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/apiwrites"
 	"github.com/nhi-steward/steward/internal/controller"
 	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/metricsauth"
@@ -180,6 +181,7 @@ func run(f flags) error {
 
 	restConfig := ctrl.GetConfigOrDie()
 	restConfig.QPS, restConfig.Burst = float32(f.qps), f.burst
+	restConfig.Wrap(apiwrites.Wrap) // steward_api_writes_total: what each write was
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                  scheme,
 		Metrics:                 metricsOptions,

@@ -101,6 +101,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	// 2. Decide.
 	result := governance.Evaluate(in.snapshot)
+	evidence.CountEvaluation(len(result.Identities))
 
 	// 3. Apply: revocations due (Enforce only), then status, so history is
 	// recorded before the identity carries its new state; then the

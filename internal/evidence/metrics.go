@@ -48,10 +48,23 @@ var (
 		Help:    "Seconds from a deadline to Steward's label, Event or revocation for it.",
 		Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300},
 	}, []string{"action"})
+
+	// EvaluationsMetric counts evaluations of a whole namespace by the
+	// decision package, and EvaluatedIdentitiesMetric the identities they
+	// covered: what each change in a large namespace costs.
+	EvaluationsMetric = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "steward_namespace_evaluations_total",
+		Help: "Evaluations of a whole namespace by the decision package.",
+	})
+	EvaluatedIdentitiesMetric = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "steward_evaluated_identities_total",
+		Help: "Identities evaluated, summed over every namespace evaluation.",
+	})
 )
 
 func init() {
-	metrics.Registry.MustRegister(IdentitiesMetric, ActionsMetric, DeadlineLatencyMetric)
+	metrics.Registry.MustRegister(IdentitiesMetric, ActionsMetric, DeadlineLatencyMetric,
+		EvaluationsMetric, EvaluatedIdentitiesMetric)
 	// Publish the latency series from the start, empty, so that dashboards
 	// and alerts see zero rather than no data.
 	for _, action := range []string{"transition", "would-revoke", "revoke"} {
@@ -67,6 +80,12 @@ func SetIdentityCounts(namespace string, totals map[nhi.IdentityKind]map[nhi.Ide
 			IdentitiesMetric.WithLabelValues(namespace, string(kind), string(state)).Set(float64(n))
 		}
 	}
+}
+
+// CountEvaluation records one evaluation of a namespace of n identities.
+func CountEvaluation(n int) {
+	EvaluationsMetric.Inc()
+	EvaluatedIdentitiesMetric.Add(float64(n))
 }
 
 // CountAction adds one action to the totals.
