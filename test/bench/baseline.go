@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -38,10 +39,12 @@ type identityRef struct {
 	name      string
 }
 
-// listIdentities lists the data set's identities, as metadata.
-func listIdentities(ctx context.Context, cl *clients, c config) ([]identityRef, error) {
+// listIdentities lists the data set's identities, as metadata, and passes
+// each to keep, which says whether to return it.
+func listIdentities(ctx context.Context, cl *clients, data dataSet,
+	keep func(metav1.PartialObjectMetadata) bool) ([]identityRef, error) {
 	var refs []identityRef
-	for n := range c.namespaces {
+	for n := range data.perNamespace {
 		ns := namespaceName(n)
 		for _, gvr := range []schema.GroupVersionResource{serviceAccounts, secrets} {
 			list, err := cl.metadata.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
@@ -49,27 +52,29 @@ func listIdentities(ctx context.Context, cl *clients, c config) ([]identityRef, 
 				return nil, err
 			}
 			for _, item := range list.Items {
-				if item.Name == "default" || (gvr == secrets && item.Name[:3] != "id-") {
-					continue
+				if strings.HasPrefix(item.Name, "id-") && keep(item) {
+					refs = append(refs, identityRef{gvr, ns, item.Name})
 				}
-				refs = append(refs, identityRef{gvr, ns, item.Name})
 			}
 		}
 	}
 	return refs, nil
 }
 
-// baseline is what any controller must at least do: list the identities and
-// issue one metadata patch for each, with the same QPS, burst and
-// concurrency as Steward. It writes its own annotations, of the size of
-// Steward's, so that it leaves Steward's run untouched.
-func baseline(ctx context.Context, c config) (time.Duration, int, error) {
-	cl, err := newClients(c, float32(c.qps), c.burst)
+func everyIdentity(metav1.PartialObjectMetadata) bool { return true }
+
+// baseline is the floor: what any controller must at least do. It lists the
+// identities and issues one metadata patch for each, with as many workers
+// as Steward's concurrency and no client-side rate limit. It writes its own
+// annotations, of the size of Steward's, so that it leaves Steward's runs
+// untouched.
+func baseline(ctx context.Context, c config, data dataSet) (time.Duration, int, error) {
+	cl, err := newClients(c) // a connection of its own, as Steward has
 	if err != nil {
 		return 0, 0, err
 	}
 	start := time.Now()
-	refs, err := listIdentities(ctx, cl, c)
+	refs, err := listIdentities(ctx, cl, data, everyIdentity)
 	if err != nil {
 		return 0, 0, err
 	}

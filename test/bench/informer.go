@@ -66,7 +66,7 @@ func procStatus(pid int, field string) (int64, error) {
 // caches whole Secrets holds. It syncs a Secret informer over every
 // namespace and prints its own peak RSS.
 func holdFullSecretInformer(ctx context.Context, c config) error {
-	cl, err := newClients(c, float32(c.qps), c.burst)
+	cl, err := newClients(c)
 	if err != nil {
 		return err
 	}

@@ -14,11 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command bench measures Steward against the local control plane: time to
-// converge on a large data set against a plain client-go baseline issuing
-// the same patches, API writes, peak memory against a full-Secret informer,
-// deadline latency, and writes while idle. hack/bench.sh runs it; see
-// docs/benchmarks.md for the figures.
+// Command bench measures Steward against the local control plane, on one
+// shape of data set per invocation: time to converge against a plain,
+// unthrottled client-go program issuing only the necessary patches (the
+// floor), at the floor's settings and with default flags; API writes by
+// kind; peak memory against a full-Secret informer; on the hot shape, the
+// latency and cost of a minute of churn; and optionally deadline latency
+// and writes while idle. hack/bench.sh runs it once per shape, each on a
+// fresh control plane; see docs/benchmarks.md for the figures.
 package main
 
 import (
@@ -26,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -40,21 +44,30 @@ import (
 )
 
 type config struct {
-	mode         string
-	kubeconfig   string
-	manager      string
-	namespaces   int
-	perNamespace int
-	secretBytes  int
-	pods         bool
-	qps          float64
-	burst        int
-	concurrency  int
-	deadlines    int
-	deadlineSpan time.Duration
-	idle         time.Duration
-	report       string
-	managerFlags managerFlags
+	mode          string
+	kubeconfig    string
+	manager       string
+	shape         string
+	identities    int
+	namespaces    int
+	secretBytes   int
+	pods          bool
+	concurrency   int
+	seedWorkers   int
+	defaultRun    bool
+	informer      bool
+	churn         bool
+	churnRate     int
+	churnDuration time.Duration
+	churnEvery    time.Duration
+	deadlines     int
+	deadlineSpan  time.Duration
+	idle          time.Duration
+	timeout       time.Duration
+	goals         string
+	report        string
+	command       string
+	managerFlags  managerFlags
 }
 
 // managerFlags are extra flags for the manager, for trials such as a
@@ -69,21 +82,36 @@ func main() {
 	flag.StringVar(&c.mode, "mode", "all", "all, or informer (internal: hold a full-Secret informer and report memory)")
 	flag.StringVar(&c.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "admin kubeconfig of the local control plane")
 	flag.StringVar(&c.manager, "manager", "bin/manager", "the manager binary")
-	flag.IntVar(&c.namespaces, "namespaces", 100, "namespaces in the data set")
-	flag.IntVar(&c.perNamespace, "per-namespace", 100, "ServiceAccounts, and as many Secrets, per namespace")
+	flag.StringVar(&c.shape, "shape", shapeSpread, "data set shape: spread (every namespace alike), hot (one "+
+		"namespace holds every identity) or skewed (one namespace holds half, the rest spread over the others)")
+	flag.IntVar(&c.identities, "identities", 20000, "ServiceAccounts plus Secrets in the data set, half of each")
+	flag.IntVar(&c.namespaces, "namespaces", 100, "namespaces of the spread and skewed shapes")
 	flag.IntVar(&c.secretBytes, "secret-bytes", 32*1024, "bytes of data in each Secret")
 	flag.BoolVar(&c.pods, "pods", true, "one Pod per ServiceAccount, running as it and mounting the Secret "+
 		"of the same name (they stay Pending: the local control plane has no node)")
-	flag.Float64Var(&c.qps, "qps", 300, "client QPS, for Steward (its default) and the baseline alike")
-	flag.IntVar(&c.burst, "burst", 600, "client burst, for Steward (its default) and the baseline alike")
-	flag.IntVar(&c.concurrency, "concurrency", 4, "concurrent workers, for Steward (its default) and the baseline alike")
-	flag.IntVar(&c.deadlines, "deadlines", 1000, "ownerships expiring during the deadline run")
+	flag.IntVar(&c.concurrency, "concurrency", 4, "concurrent workers of the floor, and Steward's "+
+		"--max-concurrent-reconciles in the run at the floor's settings (4 is the manager's default)")
+	flag.IntVar(&c.seedWorkers, "seed-workers", 32, "concurrent requests while seeding (not timed)")
+	flag.BoolVar(&c.defaultRun, "default-run", true, "also measure Steward with default flags")
+	flag.BoolVar(&c.informer, "informer", true, "measure the full-Secret informer's memory")
+	flag.BoolVar(&c.churn, "churn", true, "on the hot shape, measure a period of churn after convergence")
+	flag.IntVar(&c.churnRate, "churn-rate", 50, "identities created per second during churn")
+	flag.DurationVar(&c.churnDuration, "churn-duration", time.Minute, "how long churn lasts")
+	flag.DurationVar(&c.churnEvery, "churn-ownership-every", 10*time.Second,
+		"how often churn changes the identities an ownership names")
+	flag.IntVar(&c.deadlines, "deadlines", 1000, "ownerships expiring during the deadline run (0 skips it)")
 	flag.DurationVar(&c.deadlineSpan, "deadline-span", time.Minute, "time over which those ownerships expire")
-	flag.DurationVar(&c.idle, "idle", 2*time.Minute, "idle period over which writes are counted")
+	flag.DurationVar(&c.idle, "idle", 2*time.Minute, "idle period over which writes are counted (0 skips it)")
+	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "longest wait for one convergence")
+	flag.StringVar(&c.goals, "goals", goalsDefault, "which goals apply: default, or large (100,000 identities)")
 	flag.Var(&c.managerFlags, "manager-flag",
-		"an extra flag for the manager, e.g. --manager-flag=--memory-limit=80Mi (repeatable)")
+		"an extra flag for the manager in both runs, e.g. --manager-flag=--memory-limit=80Mi (repeatable)")
 	flag.StringVar(&c.report, "report", "", "write the results as Markdown to this file")
+	flag.StringVar(&c.command, "command", "", "the command to name in the report (default: this program's own)")
 	flag.Parse()
+	if c.command == "" {
+		c.command = strings.Join(os.Args, " ")
+	}
 
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -102,12 +130,14 @@ type clients struct {
 	approver client.Client
 }
 
-func newClients(c config, qps float32, burst int) (*clients, error) {
+// newClients returns clients without a client-side rate limiter (QPS -1):
+// the bench's own requests, and the floor's, are never throttled.
+func newClients(c config) (*clients, error) {
 	rc, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig)
 	if err != nil {
 		return nil, err
 	}
-	rc.QPS, rc.Burst = qps, burst
+	rc.QPS, rc.Burst = -1, 0
 	kube, err := kubernetes.NewForConfig(rc)
 	if err != nil {
 		return nil, err
@@ -138,33 +168,42 @@ func run(ctx context.Context, c config) error {
 	if c.mode == "informer" {
 		return holdFullSecretInformer(ctx, c)
 	}
-	cl, err := newClients(c, 2000, 4000)
+	data, err := newDataSet(c)
 	if err != nil {
 		return err
 	}
-	var r results
-	r.config = c
+	if c.goals != goalsDefault && c.goals != goalsLarge {
+		return fmt.Errorf("--goals: %q is neither %s nor %s", c.goals, goalsDefault, goalsLarge)
+	}
+	cl, err := newClients(c)
+	if err != nil {
+		return err
+	}
+	r := results{config: c, data: data}
 
-	logf("seeding %d namespaces × (%d ServiceAccounts + %d Secrets of %d bytes%s), half owned",
-		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes, podsText(c))
-	if err := seed(ctx, cl, c); err != nil {
+	logf("seeding the %s data set: %s", c.shape, data.describe(c))
+	start := time.Now()
+	if err := seed(ctx, cl, c, data); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
+	logf("seeded in %s", since(start))
 
-	logf("baseline: a plain client-go program issuing one patch per identity at %.0f QPS, %d workers",
-		c.qps, c.concurrency)
-	if r.baseline, r.baselinePatches, err = baseline(ctx, c); err != nil {
-		return fmt.Errorf("baseline: %w", err)
+	logf("floor: a plain client-go program, unthrottled, listing the identities and issuing one patch "+
+		"per identity with %d workers", c.concurrency)
+	if r.baseline, r.baselinePatches, err = baseline(ctx, c, data); err != nil {
+		return fmt.Errorf("floor: %w", err)
 	}
-	logf("baseline: %d patches in %s", r.baselinePatches, r.baseline.Round(time.Millisecond))
+	logf("floor: %d patches in %s", r.baselinePatches, r.baseline.Round(time.Millisecond))
 
-	logf("memory baseline: a plain informer caching the full Secrets")
-	if r.informerRSS, err = measureInformer(ctx, c); err != nil {
-		return fmt.Errorf("informer: %w", err)
+	if c.informer {
+		logf("memory baseline: a plain informer caching the full Secrets")
+		if r.informerRSS, err = measureInformer(ctx, c); err != nil {
+			return fmt.Errorf("informer: %w", err)
+		}
+		logf("memory baseline: peak RSS %s", mib(r.informerRSS))
 	}
-	logf("memory baseline: peak RSS %s", mib(r.informerRSS))
 
-	if err := steward(ctx, cl, c, &r); err != nil {
+	if err := steward(ctx, cl, c, data, &r); err != nil {
 		return err
 	}
 	if err := r.print(os.Stdout); err != nil {
@@ -182,10 +221,5 @@ func logf(format string, args ...any) {
 
 func mib(bytes int64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1<<20)) }
 
-// podsText describes the Pods of the data set.
-func podsText(c config) string {
-	if !c.pods {
-		return ""
-	}
-	return fmt.Sprintf(" + %d Pods, one per ServiceAccount, mounting its Secret", c.perNamespace)
-}
+// since is the time since start, rounded for the progress lines.
+func since(start time.Time) time.Duration { return time.Since(start).Round(100 * time.Millisecond) }

@@ -24,30 +24,47 @@ import (
 	"time"
 )
 
-// results are the bench's figures.
-type results struct {
-	config          config
-	identities      int
-	baseline        time.Duration
-	baselinePatches int
-	steward         time.Duration
-	stewardWrites   int
-	stewardRSS      int64
-	stewardRSSEnd   int64
-	stewardAnon     int64
-	stewardFile     int64
-	informerRSS     int64
-	latencies       []time.Duration
-	deadlinesMissed int
-	idleWrites      int
+// Goal sets: the design's (SPEC.md §10, 20,000 identities), and the large
+// cluster's (100,000 identities over 1,000 namespaces).
+const (
+	goalsDefault = "default"
+	goalsLarge   = "large"
+)
+
+// goals are the bounds the figures are judged against.
+type goals struct {
+	convergenceRatio float64 // Steward at the floor's settings / floor, at most
+	patchRatio       float64 // identity patches / necessary, at most
+	peakRSS          int64   // bytes, under
+	memoryRatio      float64 // Steward / full-Secret informer, under
+	deadlineP99      time.Duration
+	deadlineText     string
+	churnP99         time.Duration
 }
 
-func (r *results) percentile(p float64) time.Duration {
-	if len(r.latencies) == 0 {
-		return 0
+func goalsFor(name string) goals {
+	g := goals{convergenceRatio: 1.2, patchRatio: 1.05, peakRSS: 150 << 20, memoryRatio: 0.25,
+		deadlineP99: 2 * time.Second, deadlineText: "< 2 s (aim 0.5 s)", churnP99: time.Second}
+	if name == goalsLarge {
+		g.peakRSS, g.memoryRatio = 250<<20, 0.15
+		g.deadlineP99, g.deadlineText = 500*time.Millisecond, "< 0.5 s"
 	}
-	i := int(float64(len(r.latencies)-1) * p)
-	return r.latencies[i]
+	return g
+}
+
+// results are the bench's figures for one shape.
+type results struct {
+	config          config
+	data            dataSet
+	baseline        time.Duration
+	baselinePatches int
+	informerRSS     int64
+	floor           *convergenceRun
+	defaults        *convergenceRun // nil when not run
+	peakRSSEnd      int64           // the floor-settings manager's VmHWM at the end of every phase
+	churn           *churnResult    // nil when not run
+	deadlines       *deadlineResult // nil when not run
+	idle            *writeCounts    // nil when not run
 }
 
 type figure struct{ name, value, goal, verdict string }
@@ -59,53 +76,194 @@ func verdict(ok bool) string {
 	return "NOT met"
 }
 
-func (r *results) figures() []figure {
-	ratio := r.steward.Seconds() / r.baseline.Seconds()
-	memRatio := float64(r.stewardRSSEnd) / float64(r.informerRSS)
-	p99 := r.percentile(0.99)
-	return []figure{
-		{"Convergence: Steward", fmt.Sprintf("%s for %d identities, %d writes",
-			r.steward.Round(time.Millisecond), r.identities, r.stewardWrites), "", ""},
-		{"Convergence: client-go baseline", fmt.Sprintf("%s for %d patches",
-			r.baseline.Round(time.Millisecond), r.baselinePatches), "", ""},
-		{"Convergence ratio (Steward / baseline)", fmt.Sprintf("%.2f", ratio), "≤ 1.3", verdict(ratio <= 1.3)},
-		{"Peak RSS: Steward", mib(r.stewardRSSEnd), "< 150 MiB", verdict(r.stewardRSSEnd < 150<<20)},
-		{"RSS at convergence: anonymous / file-backed",
-			fmt.Sprintf("%s / %s", mib(r.stewardAnon), mib(r.stewardFile)), "", ""},
-		{"Peak RSS: full-Secret informer", mib(r.informerRSS), "", ""},
-		{"Memory ratio (Steward / informer)", fmt.Sprintf("%.2f", memRatio), "< 0.25", verdict(memRatio < 0.25)},
-		{"Deadline latency p50", r.percentile(0.5).Round(time.Millisecond).String(), "", ""},
-		{"Deadline latency p99", p99.Round(time.Millisecond).String(), "< 2 s",
-			verdict(p99 < 2*time.Second && r.deadlinesMissed == 0)},
-		{"Deadline latency max", r.percentile(1).Round(time.Millisecond).String(), "", ""},
-		{"Deadlines missed", fmt.Sprint(r.deadlinesMissed), "0", verdict(r.deadlinesMissed == 0)},
-		{"Writes while idle", fmt.Sprintf("%d in %s", r.idleWrites, r.config.idle), "0", verdict(r.idleWrites == 0)},
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
 	}
+	return a / b
+}
+
+// figureGroup is a table of figures under a heading.
+type figureGroup struct {
+	title   string
+	figures []figure
+}
+
+func (r *results) groups() []figureGroup {
+	g := goalsFor(r.config.goals)
+	groups := []figureGroup{r.convergenceFigures(g), r.memoryFigures(g)}
+	if r.churn != nil {
+		groups = append(groups, r.churnFigures(g))
+	}
+	if r.deadlines != nil || r.idle != nil {
+		groups = append(groups, r.deadlineFigures(g))
+	}
+	return groups
+}
+
+func (r *results) convergenceFigures(g goals) figureGroup {
+	c, floor := r.config, r.floor
+	conv := ratio(floor.duration.Seconds(), r.baseline.Seconds())
+	necessary := r.data.identities()
+	patchRatio := ratio(float64(floor.writes.identityPatches), float64(necessary))
+	figs := []figure{
+		{fmt.Sprintf("Floor: client-go, unthrottled, %d workers", c.concurrency),
+			fmt.Sprintf("%s for %d patches", r.baseline.Round(time.Millisecond), r.baselinePatches), "", ""},
+		{"Steward at the floor's settings", fmt.Sprintf("%s for %d identities",
+			floor.duration.Round(time.Millisecond), floor.identities), "", ""},
+		{"Ratio (floor settings / floor)", fmt.Sprintf("%.2f", conv),
+			fmt.Sprintf("≤ %.1f", g.convergenceRatio), verdict(conv <= g.convergenceRatio)},
+	}
+	if d := r.defaults; d != nil {
+		figs = append(figs,
+			figure{"Steward with default flags", fmt.Sprintf("%s for %d identities",
+				d.duration.Round(time.Millisecond), d.identities), "", ""},
+			figure{"Ratio (default flags / floor)", fmt.Sprintf("%.2f",
+				ratio(d.duration.Seconds(), r.baseline.Seconds())), "", ""})
+	}
+	w := floor.writes
+	figs = append(figs,
+		figure{"Writes (floor settings): identity patches", fmt.Sprint(w.identityPatches), "", ""},
+		figure{"Writes: status patches", fmt.Sprint(w.statusPatches), "", ""},
+		figure{"Writes: Events", fmt.Sprint(w.events), "", ""},
+		figure{"Writes: reports", fmt.Sprint(w.reports), "", ""},
+		figure{"Writes: ledger", fmt.Sprint(w.ledger), "", ""},
+		figure{"Writes: other", w.otherText(), "", ""},
+		figure{"Identity patches / necessary", fmt.Sprintf("%.3f (%d / %d)", patchRatio, w.identityPatches,
+			necessary), fmt.Sprintf("≤ %.2f", g.patchRatio), verdict(patchRatio <= g.patchRatio)},
+		figure{"Namespace evaluations / identities evaluated", fmt.Sprintf("%.0f / %.0f",
+			floor.evaluations, floor.evaluatedIdentities), "", ""},
+	)
+	return figureGroup{"Convergence", figs}
+}
+
+func (r *results) memoryFigures(g goals) figureGroup {
+	peak := max(r.peakRSSEnd, r.floor.peakRSS)
+	phases := "convergence"
+	if r.churn != nil {
+		phases += ", churn"
+	}
+	if r.deadlines != nil {
+		phases += ", deadlines"
+	}
+	if r.idle != nil {
+		phases += ", idle"
+	}
+	figs := []figure{
+		{fmt.Sprintf("Peak RSS: Steward at the floor's settings (%s)", phases), mib(peak),
+			fmt.Sprintf("< %d MiB", g.peakRSS>>20), verdict(peak < g.peakRSS)},
+		{"RSS at convergence: peak / anonymous / file-backed", fmt.Sprintf("%s / %s / %s",
+			mib(r.floor.peakRSS), mib(r.floor.anon), mib(r.floor.file)), "", ""},
+	}
+	if r.defaults != nil {
+		figs = append(figs, figure{"Peak RSS: Steward with default flags (convergence)", mib(r.defaults.peakRSS),
+			"", ""})
+	}
+	if r.informerRSS > 0 {
+		memRatio := ratio(float64(peak), float64(r.informerRSS))
+		figs = append(figs,
+			figure{"Peak RSS: full-Secret informer", mib(r.informerRSS), "", ""},
+			figure{"Memory ratio (Steward / informer)", fmt.Sprintf("%.2f", memRatio),
+				fmt.Sprintf("< %.2f", g.memoryRatio), verdict(memRatio < g.memoryRatio)})
+	}
+	return figureGroup{"Memory", figs}
+}
+
+func (r *results) churnFigures(g goals) figureGroup {
+	ch := r.churn
+	p99 := percentile(ch.createLatencies, 0.99)
+	changes := ch.created + ch.updates
+	patchRatio := ratio(float64(ch.writes.identityPatches), float64(ch.necessary()))
+	figs := []figure{
+		{"Changes", fmt.Sprintf("%d creations (%.1f/s) + %d ownership updates changing the state of %d identities",
+			ch.created, ch.rate, ch.updates, ch.flips), "", ""},
+		{"Creation to correct state: p50", percentile(ch.createLatencies, 0.5).String(), "", ""},
+		{"Creation to correct state: p99", p99.String(), fmt.Sprintf("< %s", g.churnP99),
+			verdict(p99 < g.churnP99 && ch.createMissed == 0)},
+		{"Creation to correct state: max", percentile(ch.createLatencies, 1).String(), "", ""},
+		{"Creations never seen right", fmt.Sprint(ch.createMissed), "0", verdict(ch.createMissed == 0)},
+		{"Ownership update to new state: p50 / p99 / max", fmt.Sprintf("%s / %s / %s (%d missed)",
+			percentile(ch.flipLatencies, 0.5), percentile(ch.flipLatencies, 0.99), percentile(ch.flipLatencies, 1),
+			ch.flipMissed), "", ""},
+		{"Manager CPU per change", fmt.Sprintf("%.1f ms (%.2f s over %s for %d changes)",
+			1000*ratio(ch.cpuSeconds, float64(changes)), ch.cpuSeconds, ch.window.Round(time.Second), changes), "", ""},
+		{"Namespace evaluations / identities evaluated", fmt.Sprintf("%.0f / %.0f",
+			ch.evaluations, ch.evaluatedIdentities), "", ""},
+		{"Identity patches / necessary", fmt.Sprintf("%.3f (%d / %d)", patchRatio, ch.writes.identityPatches,
+			ch.necessary()), "", ""},
+		{"Writes during churn", ch.writes.String(), "", ""},
+	}
+	return figureGroup{"Churn (hot namespace, after convergence at the floor's settings)", figs}
+}
+
+func (r *results) deadlineFigures(g goals) figureGroup {
+	var figs []figure
+	if d := r.deadlines; d != nil {
+		p99 := percentile(d.latencies, 0.99)
+		figs = append(figs,
+			figure{"Deadline latency p50", percentile(d.latencies, 0.5).String(), "", ""},
+			figure{"Deadline latency p99", p99.String(), g.deadlineText,
+				verdict(p99 < g.deadlineP99 && d.missed == 0)},
+			figure{"Deadline latency max", percentile(d.latencies, 1).String(), "", ""},
+			figure{"Deadlines missed", fmt.Sprint(d.missed), "0", verdict(d.missed == 0)})
+	}
+	if w := r.idle; w != nil {
+		value := fmt.Sprintf("%d in %s", w.total(), r.config.idle)
+		if w.total() != 0 {
+			value += " (" + w.String() + ")"
+		}
+		figs = append(figs, figure{"Writes while idle", value, "0", verdict(w.total() == 0)})
+	}
+	return figureGroup{"Deadlines and idle (after the runs above, same manager)", figs}
 }
 
 func (r *results) print(w io.Writer) error {
-	for _, f := range r.figures() {
-		if _, err := fmt.Fprintf(w, "%-42s %-40s %-10s %s\n", f.name, f.value, f.goal, f.verdict); err != nil {
+	for _, group := range r.groups() {
+		if _, err := fmt.Fprintf(w, "-- %s\n", group.title); err != nil {
 			return err
+		}
+		for _, f := range group.figures {
+			if _, err := fmt.Fprintf(w, "%-52s %-48s %-18s %s\n", f.name, f.value, f.goal, f.verdict); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// writeMarkdown writes this shape's section: the data set, the command, and
+// a table per group of figures.
 func (r *results) writeMarkdown(path string) error {
 	c := r.config
 	var b strings.Builder
-	fmt.Fprintf(&b, "| figure | value | goal | |\n| --- | --- | --- | --- |\n")
-	for _, f := range r.figures() {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.name, f.value, f.goal, f.verdict)
+	fmt.Fprintf(&b, "## %s shape: %d identities\n\n", titleCase(c.shape), r.data.identities())
+	fmt.Fprintf(&b, "Data set: %s.", r.data.describe(c))
+	if r.churn != nil {
+		fmt.Fprintf(&b, " Churn: %d identities per second for %s in that namespace (ServiceAccounts and Secrets "+
+			"alternating, half of each labelled owned), and every %s the ownership `%s` names %d upcoming and "+
+			"%d existing unowned identities instead of the previous ones (as the approver, re-approved).",
+			c.churnRate, c.churnDuration, c.churnEvery, namedOwnership, namedPerChange, namedPerChange)
 	}
-	fmt.Fprintf(&b, "\nData set: %d namespaces × (%d ServiceAccounts + %d Secrets of %d bytes%s), half owned; "+
-		"QPS %.0f, burst %d, concurrency %d for both Steward (its defaults) and the baseline; "+
-		"%d ownerships expiring over %s; idle period %s.\n",
-		c.namespaces, c.perNamespace, c.perNamespace, c.secretBytes, podsText(c), c.qps, c.burst, c.concurrency,
-		c.deadlines, c.deadlineSpan, c.idle)
+	if r.deadlines != nil {
+		fmt.Fprintf(&b, " Deadlines: %d ownerships expiring over %s in a namespace of their own.",
+			c.deadlines, c.deadlineSpan)
+	}
+	fmt.Fprintf(&b, "\n\nCommand: `%s`\n", c.command)
 	if len(c.managerFlags) > 0 {
-		fmt.Fprintf(&b, "\nExtra manager flags: `%s`.\n", strings.Join(c.managerFlags, " "))
+		fmt.Fprintf(&b, "\nExtra manager flags in both runs: `%s`.\n", strings.Join(c.managerFlags, " "))
+	}
+	for _, group := range r.groups() {
+		fmt.Fprintf(&b, "\n**%s**\n\n| figure | value | goal | |\n| --- | --- | --- | --- |\n", group.title)
+		for _, f := range group.figures {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.name, f.value, f.goal, f.verdict)
+		}
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -21,6 +21,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -60,8 +61,6 @@ func kubernetesScheme() *runtime.Scheme {
 	return scheme
 }
 
-func namespaceName(i int) string { return fmt.Sprintf("bench-%03d", i) }
-
 // parallel runs fn for 0..n-1 on workers goroutines and returns the first error.
 func parallel(n, workers int, fn func(i int) error) error {
 	var (
@@ -99,8 +98,9 @@ func ignoreExists(err error) error {
 }
 
 // seed creates the convergence data set: a DryRun policy, and per namespace
-// an ownership covering the half of the identities labelled owned.
-func seed(ctx context.Context, cl *clients, c config) error {
+// an ownership covering the half of the identities labelled owned. Seeding
+// is not timed; it runs c.seedWorkers requests at once.
+func seed(ctx context.Context, cl *clients, c config, data dataSet) error {
 	// The manager keeps its records (Ledgers) in its own namespace, which
 	// config/local creates; a bench run against CRDs alone needs it too.
 	if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
@@ -127,46 +127,103 @@ func seed(ctx context.Context, cl *clients, c config) error {
 	if _, err := rand.Read(payload); err != nil {
 		return err
 	}
-	return parallel(c.namespaces, 4, func(n int) error {
+	if err := parallel(len(data.perNamespace), c.seedWorkers, func(n int) error {
 		ns := namespaceName(n)
-		if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-			Name: ns, Labels: map[string]string{benchLabel: "convergence"}}})); err != nil {
+		if err := ignoreExists(cl.ctrl.Create(ctx, benchNamespace(ns, "convergence"))); err != nil {
 			return err
 		}
-		ownership := &nhi.IdentityOwnership{
-			ObjectMeta: metav1.ObjectMeta{Name: "owned-half", Namespace: ns},
-			Spec: nhi.IdentityOwnershipSpec{
-				Selector: &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: ownedValue}},
-				Owner:    nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
-				Purpose:  "benchmark",
-				Approval: &nhi.Approval{
-					ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH",
-				},
-				ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
-			},
+		return ignoreExists(cl.approver.Create(ctx, selectorOwnership(ns)))
+	}); err != nil {
+		return err
+	}
+
+	type item struct{ namespace, index int }
+	var items []item
+	for n, count := range data.perNamespace {
+		for i := range count {
+			items = append(items, item{n, i})
 		}
-		if err := ignoreExists(cl.approver.Create(ctx, ownership)); err != nil {
+	}
+	what := "ServiceAccounts with their Secret"
+	if c.pods {
+		what += " and Pod"
+	}
+	var done atomic.Int64
+	stop := progress(func() string { return fmt.Sprintf("seeding: %d/%d %s", done.Load(), len(items), what) })
+	defer stop()
+	return parallel(len(items), c.seedWorkers, func(k int) error {
+		defer done.Add(1)
+		labels := map[string]string{}
+		if items[k].index%2 == 0 {
+			labels[ownedLabel] = ownedValue
+		}
+		meta := metav1.ObjectMeta{Name: identityName(items[k].index), Namespace: namespaceName(items[k].namespace),
+			Labels: labels}
+		if err := ignoreExists(cl.ctrl.Create(ctx, serviceAccount(meta.Namespace, meta.Name, labels))); err != nil {
 			return err
 		}
-		return parallel(c.perNamespace, 4, func(i int) error {
-			labels := map[string]string{}
-			if i%2 == 0 {
-				labels[ownedLabel] = ownedValue
-			}
-			meta := metav1.ObjectMeta{Name: fmt.Sprintf("id-%04d", i), Namespace: ns, Labels: labels}
-			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta})); err != nil {
-				return err
-			}
-			if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque,
-				Data: map[string][]byte{credential: payload}})); err != nil {
-				return err
-			}
-			if !c.pods {
-				return nil
-			}
-			return ignoreExists(cl.ctrl.Create(ctx, benchPod(meta)))
-		})
+		if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque,
+			Data: map[string][]byte{credential: payload}})); err != nil {
+			return err
+		}
+		if !c.pods {
+			return nil
+		}
+		return ignoreExists(cl.ctrl.Create(ctx, benchPod(meta)))
 	})
+}
+
+// benchNamespace is a namespace the bench policy governs; set says what it
+// is for.
+func benchNamespace(name, set string) *corev1.Namespace {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{benchLabel: set}}}
+}
+
+func serviceAccount(namespace, name string, labels map[string]string) *corev1.ServiceAccount {
+	return &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: labels}}
+}
+
+// selectorOwnership covers the identities labelled owned in a namespace,
+// approved by the approver an hour ago, for a year.
+func selectorOwnership(namespace string) *nhi.IdentityOwnership {
+	return &nhi.IdentityOwnership{
+		ObjectMeta: metav1.ObjectMeta{Name: "owned-half", Namespace: namespace},
+		Spec: nhi.IdentityOwnershipSpec{
+			Selector:  &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: ownedValue}},
+			Owner:     benchOwner(),
+			Purpose:   "benchmark",
+			Approval:  benchApproval(time.Now().Add(-time.Hour)),
+			ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
+		},
+	}
+}
+
+func benchOwner() nhi.Owner {
+	return nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}}
+}
+
+// benchApproval is the approver's approval given at the time at.
+func benchApproval(at time.Time) *nhi.Approval {
+	return &nhi.Approval{ApprovedBy: approver, ApprovedAt: metav1.NewTime(at), Reference: "BENCH"}
+}
+
+// progress logs what status says every 15 seconds until the returned
+// function is called, so that a long phase is not mistaken for a hang.
+func progress(status func() string) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		ticker := time.NewTicker(15 * time.Second)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+				logf("%s", status())
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // benchPod runs as the ServiceAccount of the same name and mounts the

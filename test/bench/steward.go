@@ -17,7 +17,6 @@ limitations under the License.
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -25,12 +24,10 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata/metadatainformer"
@@ -39,25 +36,34 @@ import (
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
 
-// runningManager is bin/manager started by the bench with default flags but
-// an HTTP metrics endpoint to read its request counters from.
+// Steward's keys on identities (docs/operators.md).
+const (
+	stateAnnotation = "steward.dev/state"
+	findingLabel    = "steward.dev/finding"
+	stewardPrefix   = "steward.dev/"
+)
+
+// runningManager is bin/manager started by the bench, with an HTTP metrics
+// endpoint to read its counters from.
 type runningManager struct {
 	cmd         *exec.Cmd
 	metricsAddr string
+	log         string
+	exited      chan struct{}
 }
 
-func startManager(c config) (*runningManager, error) {
+// startManager starts the manager at the floor's settings (no client-side
+// rate limit, the floor's concurrency) or, when floor is false, with
+// default flags: none of --kube-api-qps, --kube-api-burst or
+// --max-concurrent-reconciles.
+func startManager(c config, floor bool) (*runningManager, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	cmd := exec.Command(c.manager, "--kubeconfig", c.kubeconfig, "--metrics-bind-address", addr,
-		"--metrics-secure=false", "--health-probe-bind-address=0", "--decision-log=none",
-		"--kube-api-qps", fmt.Sprint(c.qps), "--kube-api-burst", fmt.Sprint(c.burst),
-		"--max-concurrent-reconciles", fmt.Sprint(c.concurrency))
-	cmd.Args = append(cmd.Args, c.managerFlags...)
+	cmd := exec.Command(c.manager, managerArgs(c, floor, addr)...)
 	log, err := os.CreateTemp("", "steward-bench-manager-*.log")
 	if err != nil {
 		return nil, err
@@ -66,65 +72,111 @@ func startManager(c config) (*runningManager, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	logf("manager pid %d, log %s", cmd.Process.Pid, log.Name())
-	return &runningManager{cmd: cmd, metricsAddr: addr}, nil
+	_ = log.Close() // the child holds its own descriptor
+	m := &runningManager{cmd: cmd, metricsAddr: addr, log: log.Name(), exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(m.exited) }()
+	logf("manager pid %d, log %s", cmd.Process.Pid, m.log)
+	return m, nil
+}
+
+// managerArgs are the manager's flags in either run. The metrics endpoint is
+// plain HTTP for the bench to read, and the decision log is off in both.
+func managerArgs(c config, floor bool, metricsAddr string) []string {
+	args := []string{"--kubeconfig", c.kubeconfig, "--metrics-bind-address", metricsAddr,
+		"--metrics-secure=false", "--health-probe-bind-address=0", "--decision-log=none"}
+	if floor {
+		// A QPS of -1 gives client-go no rate limiter at all (rest.Config:
+		// a limiter is made only for a positive QPS); burst is then unused.
+		args = append(args, "--kube-api-qps=-1", fmt.Sprintf("--max-concurrent-reconciles=%d", c.concurrency))
+	}
+	return append(args, c.managerFlags...)
 }
 
 func (m *runningManager) stop() {
 	_ = m.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = m.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-m.exited:
 	case <-time.After(15 * time.Second):
 		_ = m.cmd.Process.Kill()
+		<-m.exited
 	}
 }
 
-// writes is the number of mutating requests the manager has sent to the
-// API server, from client-go's rest_client_requests_total.
-func (m *runningManager) writes() (int, error) {
+func (m *runningManager) running() bool {
+	select {
+	case <-m.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// scrape reads the manager's metrics endpoint.
+func (m *runningManager) scrape() (scrape, error) {
 	resp, err := http.Get("http://" + m.metricsAddr + "/metrics")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer func() { _ = resp.Body.Close() }() // read to the end or abandoned: nothing to lose
-	total := 0
-	scanner := bufio.NewScanner(resp.Body)
-	scanner.Buffer(make([]byte, 1<<20), 1<<20)
-	for scanner.Scan() {
-		line := scanner.Text()
-		if !strings.HasPrefix(line, "rest_client_requests_total{") {
-			continue
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("metrics: %s", resp.Status)
+	}
+	return parseScrape(resp.Body)
+}
+
+// writes is the manager's mutating requests so far, by kind
+// (steward_api_writes_total).
+func (m *runningManager) writes() (writeCounts, error) {
+	s, err := m.scrape()
+	if err != nil {
+		return writeCounts{}, err
+	}
+	return s.writes(), nil
+}
+
+// settle waits until the manager's writes have not changed for quiet (at
+// most limit), so that trailing writes (status, Events) are counted.
+func (m *runningManager) settle(quiet, limit time.Duration) (scrape, error) {
+	start := time.Now()
+	last, err := m.scrape()
+	if err != nil {
+		return nil, err
+	}
+	stable := time.Now()
+	for time.Since(start) < limit {
+		time.Sleep(500 * time.Millisecond)
+		s, err := m.scrape()
+		if err != nil {
+			return nil, err
 		}
-		for _, method := range []string{`method="PATCH"`, `method="PUT"`, `method="POST"`, `method="DELETE"`} {
-			if strings.Contains(line, method) {
-				fields := strings.Fields(line)
-				v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-				if err != nil {
-					return 0, err
-				}
-				total += int(v)
-			}
+		if s.writes().total() != last.writes().total() {
+			stable = time.Now()
+		}
+		last = s
+		if time.Since(stable) >= quiet {
+			break
 		}
 	}
-	return total, scanner.Err()
+	return last, nil
 }
 
 // convergence watches the data set's identities and counts those carrying
 // the state Steward should give them. A watch costs the API server far less
 // than listing 20,000 objects in a loop, which would slow Steward's run.
+// Each run has a watcher of its own, started on a data set without
+// Steward's keys: it counts only what that run writes.
 type convergence struct {
 	mu    sync.Mutex
 	right map[string]bool
 }
 
-func watchConvergence(cl *clients, stop <-chan struct{}) *convergence {
+func watchConvergence(cl *clients, data dataSet, stop <-chan struct{}) *convergence {
 	cv := &convergence{right: map[string]bool{}}
+	inDataSet := data.namespaces()
 	factory := metadatainformer.NewSharedInformerFactory(cl.metadata, 0)
 	record := func(resource string, obj any) {
 		item, ok := obj.(*metav1.PartialObjectMetadata)
-		if !ok || !strings.HasPrefix(item.Namespace, "bench-0") || !strings.HasPrefix(item.Name, "id-") {
+		if !ok || !inDataSet[item.Namespace] || !strings.HasPrefix(item.Name, "id-") {
 			return
 		}
 		want := string(nhi.StateUnowned)
@@ -133,7 +185,7 @@ func watchConvergence(cl *clients, stop <-chan struct{}) *convergence {
 		}
 		key := item.Namespace + "/" + resource + "/" + item.Name
 		cv.mu.Lock()
-		cv.right[key] = item.Annotations["steward.dev/state"] == want
+		cv.right[key] = item.Annotations[stateAnnotation] == want
 		cv.mu.Unlock()
 	}
 	for _, gvr := range []schema.GroupVersionResource{serviceAccounts, secrets} {
@@ -160,69 +212,157 @@ func (cv *convergence) count() (done, total int) {
 	return done, total
 }
 
-func steward(ctx context.Context, cl *clients, c config, r *results) error {
+// convergenceRun is one Steward run from its start to convergence.
+type convergenceRun struct {
+	duration   time.Duration
+	identities int
+	// writes, evaluations and evaluated identities are counted until the
+	// manager's writes stop, a little after convergence.
+	writes              writeCounts
+	evaluations         float64
+	evaluatedIdentities float64
+	peakRSS             int64 // VmHWM at convergence
+	anon, file          int64 // resident memory at convergence
+}
+
+// runName names a run in the log and the report.
+func runName(floor bool) string {
+	if floor {
+		return "Steward (floor settings)"
+	}
+	return "Steward (default flags)"
+}
+
+// converge starts a manager on a data set without Steward's keys and waits
+// until every identity carries its correct state. The manager is left
+// running.
+func converge(cl *clients, c config, data dataSet, floor bool) (*convergenceRun, *runningManager, error) {
+	name := runName(floor)
 	stop := make(chan struct{})
 	defer close(stop)
-	cv := watchConvergence(cl, stop)
-	logf("Steward: starting bin/manager with its default QPS, burst and concurrency")
+	cv := watchConvergence(cl, data, stop)
+	if done, _ := cv.count(); done != 0 {
+		return nil, nil, fmt.Errorf("%s: %d identities carry their state before the run starts", name, done)
+	}
+	if floor {
+		logf("%s: starting %s with --kube-api-qps=-1 (no rate limit) and --max-concurrent-reconciles=%d",
+			name, c.manager, c.concurrency)
+	} else {
+		logf("%s: starting %s without QPS, burst or concurrency flags", name, c.manager)
+	}
 	start := time.Now()
-	m, err := startManager(c)
+	m, err := startManager(c, floor)
+	if err != nil {
+		return nil, nil, err
+	}
+	expected := data.identities()
+	stopProgress := progress(func() string {
+		done, _ := cv.count()
+		return fmt.Sprintf("%s: %d/%d identities carry their state after %s", name, done, expected, since(start))
+	})
+	run := &convergenceRun{}
+	for {
+		done, total := cv.count()
+		if total >= expected && done == total {
+			run.duration, run.identities = time.Since(start), total
+			break
+		}
+		if !m.running() || time.Since(start) > c.timeout {
+			stopProgress()
+			m.stop()
+			return nil, nil, fmt.Errorf("%s: no convergence in %s (%d/%d; manager log %s)",
+				name, since(start), done, expected, m.log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stopProgress()
+	pid := m.cmd.Process.Pid
+	if run.peakRSS, err = peakRSS(pid); err == nil {
+		run.anon, run.file, err = residentSplit(pid)
+	}
+	if err != nil {
+		m.stop()
+		return nil, nil, err
+	}
+	s, err := m.settle(3*time.Second, time.Minute)
+	if err != nil {
+		m.stop()
+		return nil, nil, err
+	}
+	run.writes = s.writes()
+	run.evaluations, run.evaluatedIdentities = s.total(evaluationsMetric), s.total(evaluatedMetric)
+	logf("%s: %d identities converged in %s; peak RSS %s; writes: %s", name, run.identities,
+		run.duration.Round(time.Millisecond), mib(run.peakRSS), run.writes)
+	return run, m, nil
+}
+
+func steward(ctx context.Context, cl *clients, c config, data dataSet, r *results) error {
+	if c.defaultRun {
+		run, m, err := converge(cl, c, data, false)
+		if err != nil {
+			return err
+		}
+		m.stop()
+		r.defaults = run
+		logf("removing Steward's traces before the next run")
+		start := time.Now()
+		if err := resetSteward(ctx, cl, c, data); err != nil {
+			return fmt.Errorf("removing Steward's traces: %w", err)
+		}
+		logf("removed Steward's traces in %s", since(start))
+	}
+	run, m, err := converge(cl, c, data, true)
 	if err != nil {
 		return err
 	}
 	defer m.stop()
-	expected := 2 * c.namespaces * c.perNamespace
-	for {
-		done, total := cv.count()
-		if total >= expected && done == total {
-			r.steward = time.Since(start)
-			r.identities = total
-			break
-		}
-		if time.Since(start) > 15*time.Minute {
-			return fmt.Errorf("no convergence of Steward in 15 minutes (%d/%d)", done, total)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if r.stewardWrites, err = m.writes(); err != nil {
-		return err
-	}
-	if r.stewardRSS, err = peakRSS(m.cmd.Process.Pid); err != nil {
-		return err
-	}
-	if r.stewardAnon, r.stewardFile, err = residentSplit(m.cmd.Process.Pid); err != nil {
-		return err
-	}
-	logf("Steward: %d identities converged in %s with %d writes; peak RSS %s",
-		r.identities, r.steward.Round(time.Millisecond), r.stewardWrites, mib(r.stewardRSS))
+	r.floor = run
 
-	if err := deadlines(ctx, cl, c, r); err != nil {
-		return fmt.Errorf("deadlines: %w", err)
+	if c.churn && data.shape == shapeHot {
+		if r.churn, err = churn(ctx, cl, c, m); err != nil {
+			return fmt.Errorf("churn: %w", err)
+		}
 	}
-
-	logf("idle: counting writes over %s", c.idle)
-	time.Sleep(5 * time.Second)
-	before, err := m.writes()
-	if err != nil {
-		return err
+	if c.deadlines > 0 {
+		if r.deadlines, err = deadlines(ctx, cl, c); err != nil {
+			return fmt.Errorf("deadlines: %w", err)
+		}
 	}
-	time.Sleep(c.idle)
-	after, err := m.writes()
-	if err != nil {
-		return err
+	if c.idle > 0 {
+		logf("idle: counting writes over %s", c.idle)
+		time.Sleep(5 * time.Second)
+		before, err := m.writes()
+		if err != nil {
+			return err
+		}
+		time.Sleep(c.idle)
+		after, err := m.writes()
+		if err != nil {
+			return err
+		}
+		idle := after.minus(before)
+		r.idle = &idle
+		logf("idle: %d writes (%s)", idle.total(), idle)
 	}
-	r.idleWrites = after - before
-	r.stewardRSSEnd, err = peakRSS(m.cmd.Process.Pid)
+	if !m.running() {
+		return fmt.Errorf("the manager exited (log %s)", m.log)
+	}
+	r.peakRSSEnd, err = peakRSS(m.cmd.Process.Pid)
 	return err
+}
+
+// deadlineResult is the deadline run's latencies, sorted.
+type deadlineResult struct {
+	latencies []time.Duration
+	missed    int
 }
 
 // deadlines creates ownerships expiring over deadlineSpan and measures how
 // long after each expiry the Expired label appears.
-func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
+func deadlines(ctx context.Context, cl *clients, c config) (*deadlineResult, error) {
 	const ns = "bench-deadlines"
-	if err := ignoreExists(cl.ctrl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-		Name: ns, Labels: map[string]string{benchLabel: "deadlines"}}})); err != nil {
-		return err
+	if err := ignoreExists(cl.ctrl.Create(ctx, benchNamespace(ns, "deadlines"))); err != nil {
+		return nil, err
 	}
 	first := time.Now().Add(30 * time.Second).Truncate(time.Second)
 	expiry := make(map[string]time.Time, c.deadlines)
@@ -239,7 +379,7 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 	informer := factory.ForResource(serviceAccounts).Informer()
 	record := func(obj any) {
 		item, ok := obj.(*metav1.PartialObjectMetadata)
-		if !ok || item.Labels["steward.dev/finding"] != "expired" {
+		if !ok || item.Labels[findingLabel] != "expired" {
 			return
 		}
 		now := time.Now()
@@ -252,7 +392,7 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 	if _, err := informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: record, UpdateFunc: func(_, obj any) { record(obj) },
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	stop := make(chan struct{})
 	defer close(stop)
@@ -269,25 +409,21 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 			Spec: nhi.IdentityOwnershipSpec{
 				Identities: []nhi.IdentityReference{{Kind: nhi.KindServiceAccount, Name: name}},
-				Owner:      nhi.Owner{Team: "payments", Contacts: []nhi.Person{"alice@example.com"}},
+				Owner:      benchOwner(),
 				Purpose:    "benchmark",
-				Approval: &nhi.Approval{
-					ApprovedBy: approver, ApprovedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Reference: "BENCH",
-				},
-				ExpiresAt: metav1.NewTime(expiry[name]),
+				Approval:   benchApproval(time.Now().Add(-time.Hour)),
+				ExpiresAt:  metav1.NewTime(expiry[name]),
 			},
 		}
 		if err := ignoreExists(cl.approver.Create(ctx, o)); err != nil {
 			return err
 		}
-		return ignoreExists(cl.ctrl.Create(ctx, &corev1.ServiceAccount{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		}))
+		return ignoreExists(cl.ctrl.Create(ctx, serviceAccount(ns, name, nil)))
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	if time.Now().After(first) {
-		return fmt.Errorf("creating the deadline set took longer than its lead time")
+		return nil, fmt.Errorf("creating the deadline set took longer than its lead time")
 	}
 	deadline := first.Add(c.deadlineSpan + time.Minute)
 	for time.Now().Before(deadline) {
@@ -301,11 +437,11 @@ func deadlines(ctx context.Context, cl *clients, c config, r *results) error {
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	d := &deadlineResult{missed: len(expiry) - len(latencies)}
 	for _, l := range latencies {
-		r.latencies = append(r.latencies, l)
+		d.latencies = append(d.latencies, l)
 	}
-	slices.Sort(r.latencies)
-	r.deadlinesMissed = len(expiry) - len(latencies)
-	logf("deadlines: %d observed, %d missed", len(latencies), r.deadlinesMissed)
-	return nil
+	slices.Sort(d.latencies)
+	logf("deadlines: %d observed, %d missed", len(latencies), d.missed)
+	return d, nil
 }

@@ -1,0 +1,119 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestDataSetShapes(t *testing.T) {
+	for _, tc := range []struct {
+		shape             string
+		identities, ns    int
+		namespaces, first int
+		last, total       int
+		wantErr           bool
+	}{
+		{shape: shapeSpread, identities: 20000, ns: 100, namespaces: 100, first: 100, last: 100, total: 20000},
+		{shape: shapeHot, identities: 20000, ns: 100, namespaces: 1, first: 10000, last: 10000, total: 20000},
+		{shape: shapeSkewed, identities: 20000, ns: 100, namespaces: 100, first: 5000, last: 50, total: 20000},
+		{shape: shapeSpread, identities: 100000, ns: 1000, namespaces: 1000, first: 50, last: 50, total: 100000},
+		{shape: shapeSpread, identities: 2002, ns: 10, namespaces: 10, first: 101, last: 100, total: 2002},
+		{shape: shapeSpread, identities: 2001, ns: 10, wantErr: true},
+		{shape: "flat", identities: 2000, ns: 10, wantErr: true},
+	} {
+		d, err := newDataSet(config{shape: tc.shape, identities: tc.identities, namespaces: tc.ns})
+		if tc.wantErr {
+			if err == nil {
+				t.Errorf("%s %d: no error", tc.shape, tc.identities)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s %d: %v", tc.shape, tc.identities, err)
+		}
+		got := []int{len(d.perNamespace), d.perNamespace[0], d.perNamespace[len(d.perNamespace)-1], d.identities()}
+		if want := []int{tc.namespaces, tc.first, tc.last, tc.total}; !slices.Equal(got, want) {
+			t.Errorf("%s %d: namespaces, first, last, total = %v, want %v", tc.shape, tc.identities, got, want)
+		}
+		for name := range d.namespaces() {
+			if !strings.HasPrefix(name, "bench-0") {
+				t.Errorf("namespace %s does not start with bench-0", name)
+			}
+		}
+	}
+}
+
+func TestScrapeWrites(t *testing.T) {
+	text := `# HELP steward_api_writes_total Mutating requests.
+# TYPE steward_api_writes_total counter
+steward_api_writes_total{resource="secrets",subresource="",verb="PATCH"} 10000
+steward_api_writes_total{resource="serviceaccounts",subresource="",verb="PATCH"} 10001
+steward_api_writes_total{resource="identityownerships",subresource="status",verb="PATCH"} 100
+steward_api_writes_total{resource="ledgers",subresource="status",verb="PATCH"} 100
+steward_api_writes_total{resource="ledgers",subresource="",verb="POST"} 100
+steward_api_writes_total{resource="events",subresource="",verb="POST"} 10000
+steward_api_writes_total{resource="policyreports",subresource="",verb="PUT"} 3
+steward_api_writes_total{resource="serviceaccounts",subresource="token",verb="POST"} 2
+process_cpu_seconds_total 12.5
+steward_namespace_evaluations_total 7
+`
+	s, err := parseScrape(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.writes()
+	got := []int{w.identityPatches, w.statusPatches, w.events, w.reports, w.ledger, w.otherTotal(), w.total()}
+	if want := []int{20001, 100, 10000, 3, 200, 2, 30306}; !slices.Equal(got, want) {
+		t.Errorf("writes = %v, want %v", got, want)
+	}
+	if got := w.otherText(); got != "2 (2 POST serviceaccounts/token)" {
+		t.Errorf("otherText = %q", got)
+	}
+	if s.total(cpuMetric) != 12.5 || s.total(evaluationsMetric) != 7 {
+		t.Errorf("cpu, evaluations = %v, %v", s.total(cpuMetric), s.total(evaluationsMetric))
+	}
+	if d := w.minus(w); d.total() != 0 || d.String() != "none" {
+		t.Errorf("w - w = %v", d)
+	}
+}
+
+func TestChurnPlanNamesUnownedIdentitiesClearOfTheUpdate(t *testing.T) {
+	p := churnPlan{total: 3000, perWindow: 500}
+	var previous []churnIdentity
+	for k := range 6 {
+		names := p.named(k, previous)
+		want := 2 * namedPerChange
+		if k == 0 {
+			want = namedPerChange
+		}
+		if len(names) != want {
+			t.Fatalf("update %d names %d identities, want %d", k, len(names), want)
+		}
+		for _, it := range names {
+			if it.labelled {
+				t.Errorf("update %d names %s, which the selector covers already", k, it.name)
+			}
+			if slices.Contains(previous, it) {
+				t.Errorf("update %d names %s again", k, it.name)
+			}
+		}
+		previous = names
+	}
+}

@@ -1,0 +1,113 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+)
+
+// The reports Steward writes per namespace when their CRDs are installed.
+var reportResources = []schema.GroupVersionResource{
+	{Group: "wgpolicyk8s.io", Version: "v1alpha2", Resource: "policyreports"},
+	{Group: "openreports.io", Version: "v1alpha1", Resource: "reports"},
+}
+
+// resetSteward removes what a stopped manager left behind, so that the next
+// run starts from the seeded data set as a first install would: its records
+// (the Ledgers in its namespace), its reports, and every steward.dev/ label
+// and annotation on the identities. Ownership and policy status is left: a
+// manager derives it afresh. Stripping the keys (one unthrottled patch per
+// identity) is faster than deleting and seeding the data set again.
+func resetSteward(ctx context.Context, cl *clients, c config, data dataSet) error {
+	if err := cl.ctrl.DeleteAllOf(ctx, &nhi.Ledger{}, client.InNamespace(stewardNamespace)); err != nil {
+		return fmt.Errorf("deleting the ledgers: %w", err)
+	}
+	for n := range data.perNamespace {
+		for _, gvr := range reportResources {
+			err := cl.metadata.Resource(gvr).Namespace(namespaceName(n)).
+				DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+			if err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("deleting %s: %w", gvr.Resource, err)
+			}
+		}
+	}
+	var patches [][]byte
+	refs, err := listIdentities(ctx, cl, data, func(item metav1.PartialObjectMetadata) bool {
+		patch := stripPatch(item)
+		if patch != nil {
+			patches = append(patches, patch)
+		}
+		return patch != nil
+	})
+	if err != nil {
+		return err
+	}
+	var done atomic.Int64
+	stop := progress(func() string {
+		return fmt.Sprintf("removing Steward's keys: %d/%d identities", done.Load(), len(refs))
+	})
+	defer stop()
+	if err := parallel(len(refs), c.seedWorkers, func(i int) error {
+		defer done.Add(1)
+		ref := refs[i]
+		_, err := cl.metadata.Resource(ref.resource).Namespace(ref.namespace).
+			Patch(ctx, ref.name, types.MergePatchType, patches[i], metav1.PatchOptions{})
+		return err
+	}); err != nil {
+		return err
+	}
+	var left nhi.LedgerList
+	if err := cl.ctrl.List(ctx, &left, client.InNamespace(stewardNamespace)); err != nil {
+		return err
+	}
+	if len(left.Items) != 0 {
+		return fmt.Errorf("%d ledgers are left after deleting them", len(left.Items))
+	}
+	return nil
+}
+
+// stripPatch is a merge patch removing an object's steward.dev/ labels and
+// annotations, or nil when it has none.
+func stripPatch(item metav1.PartialObjectMetadata) []byte {
+	nulls := func(m map[string]string) map[string]any {
+		out := map[string]any{}
+		for k := range m {
+			if strings.HasPrefix(k, stewardPrefix) {
+				out[k] = nil
+			}
+		}
+		return out
+	}
+	labels, annotations := nulls(item.Labels), nulls(item.Annotations)
+	if len(labels)+len(annotations) == 0 {
+		return nil
+	}
+	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": labels, "annotations": annotations}})
+	return patch
+}
