@@ -57,8 +57,15 @@ trap 'hack/local-cluster.sh down >/dev/null 2>&1 || true; rm -rf "${OUT}"' EXIT
 
 step() { echo "[bench.sh $(date +%H:%M:%S)] ==> $*"; }
 
-step "building bin/manager and bin/bench"
-go build -o bin/manager ./cmd
+# MANAGER names a manager binary built elsewhere; by default bin/manager is
+# built from this tree, so that the figures are of the code at hand.
+MANAGER="${MANAGER:-}"
+if [[ -z "${MANAGER}" ]]; then
+  step "building bin/manager"
+  go build -o bin/manager ./cmd
+  MANAGER=bin/manager
+fi
+step "building bin/bench"
 go build -o bin/bench ./test/bench
 START=${SECONDS}
 
@@ -87,7 +94,7 @@ for i in "${!SHAPES[@]}"; do
   "${KUBECTL}" apply --server-side -k config/crd >/dev/null
   "${KUBECTL}" wait --for=condition=Established --timeout=60s crd --all >/dev/null
   step "shape ${shape}: seed, floor, memory baseline, Steward (${command})"
-  bin/bench --kubeconfig "${KUBECONFIG}" --manager bin/manager --shape "${shape}" "${phase_args[@]}" "${ARGS[@]}" \
+  bin/bench --kubeconfig "${KUBECONFIG}" --manager "${MANAGER}" --shape "${shape}" "${phase_args[@]}" "${ARGS[@]}" \
     --command "${command}" --report "${OUT}/${shape}.md" | tee "${OUT}/${shape}.txt"
   step "shape ${shape} done ($(((SECONDS - START) / 60)) min so far)"
 done
