@@ -21,7 +21,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -57,8 +59,16 @@ const (
 // applyIdentities patches the identities whose Steward metadata differs from
 // the desired one, and records each transition and action once: after its
 // patch succeeded. It returns the number of writes.
+//
+// The patches run concurrently, at most r.Patches.Limit at a time across
+// every namespace's reconcile: a namespace of 20,000 identities is patched
+// as fast as the API server takes them, and many small namespaces together
+// send no more at once than one large one. Each identity still has one
+// writer: its namespace is reconciled by one worker at a time.
 func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespaceInputs, result *governance.Result) (int, error) {
-	writes := 0
+	var writes atomic.Int64
+	group, ctx := errgroup.WithContext(ctx)
+	group.SetLimit(r.Patches.Limit())
 	for i := range result.Identities {
 		id := &result.Identities[i]
 		labels := governance.Diff(id.Identity.Labels, id.Labels, governance.ManagedLabels)
@@ -66,18 +76,27 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 		if len(labels) == 0 && len(annotations) == 0 {
 			continue
 		}
-		obj, err := r.patchMetadata(ctx, in.snapshot.Namespace, id.Identity, labels, annotations)
-		if apierrors.IsNotFound(err) {
-			continue // deleted meanwhile; its delete event re-evaluates the namespace
-		}
-		if err != nil {
-			return writes, fmt.Errorf("patching %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
-		}
-		writes++
-		r.recordWrite(ctx, in.snapshot.Namespace, id.Identity, obj, labels, annotations)
-		id.Identity.ResourceVersion = obj.ResourceVersion
+		group.Go(func() error {
+			release, err := r.Patches.Acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer release()
+			obj, err := r.patchMetadata(ctx, in.snapshot.Namespace, *id.Identity, labels, annotations)
+			if apierrors.IsNotFound(err) {
+				return nil // deleted meanwhile; its delete event re-evaluates the namespace
+			}
+			if err != nil {
+				return fmt.Errorf("patching %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
+			}
+			writes.Add(1)
+			r.recordWrite(ctx, in.snapshot.Namespace, *id.Identity, obj, labels, annotations)
+			id.Identity.ResourceVersion = obj.ResourceVersion
+			return nil
+		})
 	}
-	return writes, nil
+	err := group.Wait()
+	return int(writes.Load()), err
 }
 
 // recordTransitions records, once each, the transitions and due
@@ -140,7 +159,7 @@ func (r *NamespaceReconciler) patchMetadata(ctx context.Context, namespace strin
 // identity's transition and newly due action.
 func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) {
 	log := logf.FromContext(ctx)
-	obj := identityObject(in.snapshot.Namespace, id.Identity)
+	obj := identityObject(in.snapshot.Namespace, *id.Identity)
 	base := evidence.Decision{
 		Time: in.snapshot.Now, Namespace: in.snapshot.Namespace, Kind: string(id.Identity.Kind),
 		Name: id.Identity.Name, UID: string(id.Identity.UID), Findings: nhi.FindingNames(id.Findings),
@@ -235,7 +254,7 @@ func (r *NamespaceReconciler) recordAction(ctx context.Context, in *namespaceInp
 	}
 	r.decide(ctx, d)
 	evidence.CountAction(d.Action, id.Identity.Kind)
-	r.Recorder.Eventf(identityObject(in.snapshot.Namespace, id.Identity), nil, eventType, reason, d.Action, "%s", d.Message)
+	r.Recorder.Eventf(identityObject(in.snapshot.Namespace, *id.Identity), nil, eventType, reason, d.Action, "%s", d.Message)
 }
 
 // identityObject is an identity as the target of an Event or a patch.

@@ -118,10 +118,7 @@ func ownershipStatus(status *nhi.IdentityOwnershipStatus, generation int64, res 
 	status.ObservedGeneration = generation
 	setConditions(&status.Conditions, res.Conditions, generation, now)
 	status.Identities = res.Identities
-	if len(status.Identities) > nhi.MaxStatusIdentities {
-		status.Identities = status.Identities[:nhi.MaxStatusIdentities]
-	}
-	status.IdentityCount = int32(len(res.Identities))
+	status.IdentityCount = int32(res.IdentityCount)
 	status.NextReviewBy = nil
 	if res.NextReviewBy != nil {
 		t := metav1.NewTime(*res.NextReviewBy)

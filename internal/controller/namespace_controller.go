@@ -69,6 +69,8 @@ type NamespaceReconciler struct {
 	Reports *PolicyReports
 	// StewardNamespace is never governed.
 	StewardNamespace string
+	// Patches bounds the identity patches in flight across namespaces.
+	Patches *PatchSlots
 
 	written writeLedger
 }

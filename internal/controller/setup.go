@@ -143,6 +143,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Revoker:          &revoke.Revoker{Client: mgr.GetClient(), Reader: mgr.GetAPIReader()},
 		Reports:          &PolicyReports{Dynamic: dynamicClient},
 		Budget:           &RevocationBudget{Ledgers: ledgers, Clock: opts.Clock, Notify: summaries.NotifyPolicy},
+		Patches:          NewPatchSlots(opts.MaxConcurrentReconciles),
 	}
 	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return fmt.Errorf("setting up the namespace controller: %w", err)

@@ -34,29 +34,58 @@ type target struct {
 
 // coverageIndex answers "which claimants cover this identity" without
 // matching every selector against every identity: named identities are a
-// map lookup, and selectors with matchLabels are indexed by one of their
-// label pairs.
+// map lookup by kind and name, and selectors are indexed by a label pair
+// they require (from matchLabels, or else an In expression). It runs for every identity of a namespace on
+// every evaluation, so a lookup hashes as little as it can.
 type coverageIndex struct {
-	byRef   map[nhi.IdentityReference][]int
-	byLabel map[string][]int // "key=value" → claimants whose selector requires it
-	scan    []int            // selectors with matchExpressions only
-	matcher []selectorMatcher
+	byName [2]map[string][]int // by kind (kindSlot), then name
+	// byLabel maps a label key that some selector requires, then its value,
+	// to the claimants requiring that pair; labelKeys lists those keys.
+	byLabel   map[string]map[string][]int
+	labelKeys []string
+	scan      []int // selectors with no matchLabels and no In expression
+	matcher   []selectorMatcher
 }
 
 type selectorMatcher struct {
 	kinds    []nhi.IdentityKind
 	selector labels.Selector // nil: no selector
+	// indexedOnly is true when the indexed label pair is the selector's
+	// only requirement: finding the claimant by it is the match.
+	indexedOnly bool
+}
+
+// kindSlot is an identity kind's index in coverageIndex.byName; -1 for a
+// kind Steward does not govern.
+func kindSlot(kind nhi.IdentityKind) int {
+	switch kind {
+	case nhi.KindServiceAccount:
+		return 0
+	case nhi.KindSecret:
+		return 1
+	}
+	return -1
 }
 
 func newCoverageIndex(targets []target) *coverageIndex {
+	named := 0
+	for _, t := range targets {
+		named += len(t.identities)
+	}
 	idx := &coverageIndex{
-		byRef:   map[nhi.IdentityReference][]int{},
-		byLabel: map[string][]int{},
+		byName:  [2]map[string][]int{make(map[string][]int, named), make(map[string][]int, named)},
+		byLabel: map[string]map[string][]int{},
 		matcher: make([]selectorMatcher, len(targets)),
 	}
 	for i, t := range targets {
 		for _, ref := range t.identities {
-			idx.byRef[ref] = append(idx.byRef[ref], i)
+			slot := kindSlot(ref.Kind)
+			if slot < 0 {
+				continue
+			}
+			if claims := idx.byName[slot][ref.Name]; len(claims) == 0 || claims[len(claims)-1] != i { // listed twice: once
+				idx.byName[slot][ref.Name] = append(claims, i)
+			}
 		}
 		if t.selector == nil {
 			continue
@@ -69,14 +98,45 @@ func newCoverageIndex(targets []target) *coverageIndex {
 			// claims nothing rather than everything.
 			continue
 		}
-		idx.matcher[i] = selectorMatcher{kinds: t.selector.Kinds, selector: selector}
+		idx.matcher[i] = selectorMatcher{kinds: t.selector.Kinds, selector: selector,
+			indexedOnly: len(t.selector.MatchLabels) == 1 && len(t.selector.MatchExpressions) == 0}
 		if key, value, ok := firstMatchLabel(t.selector.MatchLabels); ok {
-			idx.byLabel[key+"="+value] = append(idx.byLabel[key+"="+value], i)
+			idx.index(i, key, value)
+		} else if key, values, ok := firstInExpression(t.selector.MatchExpressions); ok {
+			// An identity has one value per key: it is found under one of
+			// them at most.
+			for _, value := range values {
+				idx.index(i, key, value)
+			}
 		} else {
 			idx.scan = append(idx.scan, i)
 		}
 	}
 	return idx
+}
+
+// index files claimant i under the label pair its selector requires.
+func (idx *coverageIndex) index(i int, key, value string) {
+	values := idx.byLabel[key]
+	if values == nil {
+		values = map[string][]int{}
+		idx.byLabel[key] = values
+		idx.labelKeys = append(idx.labelKeys, key)
+	}
+	if claims := values[value]; len(claims) == 0 || claims[len(claims)-1] != i { // a value listed twice: once
+		values[value] = append(claims, i)
+	}
+}
+
+// firstInExpression is the first `key In (values)` requirement: a selector
+// with one matches only identities carrying one of those pairs.
+func firstInExpression(expressions []metav1.LabelSelectorRequirement) (string, []string, bool) {
+	for _, r := range expressions {
+		if r.Operator == metav1.LabelSelectorOpIn && len(r.Values) > 0 {
+			return r.Key, r.Values, true
+		}
+	}
+	return "", nil, false
 }
 
 func firstMatchLabel(matchLabels map[string]string) (string, string, bool) {
@@ -92,27 +152,42 @@ func firstMatchLabel(matchLabels map[string]string) (string, string, bool) {
 }
 
 // covering returns the indices of the claimants covering an identity, in
-// ascending order and without duplicates.
-func (idx *coverageIndex) covering(identity Identity) []int {
-	var found []int
-	found = append(found, idx.byRef[identity.Ref()]...)
+// ascending order and without duplicates. It allocates only when more than
+// one claim is found; the slice it returns may be shared and must not be
+// modified.
+func (idx *coverageIndex) covering(identity *Identity) []int {
+	slot := kindSlot(identity.Kind)
+	if slot < 0 {
+		return nil
+	}
+	named := idx.byName[slot][identity.Name]
+	var matched []int
 	consider := func(i int) {
-		m := idx.matcher[i]
+		m := &idx.matcher[i]
 		if m.selector == nil || (len(m.kinds) > 0 && !slices.Contains(m.kinds, identity.Kind)) {
 			return
 		}
-		if m.selector.Matches(labels.Set(identity.Labels)) {
-			found = append(found, i)
+		if m.indexedOnly || m.selector.Matches(labels.Set(identity.Labels)) {
+			matched = append(matched, i)
 		}
 	}
-	for key, value := range identity.Labels {
-		for _, i := range idx.byLabel[key+"="+value] {
-			consider(i)
+	for _, key := range idx.labelKeys {
+		if value, ok := identity.Labels[key]; ok {
+			for _, i := range idx.byLabel[key][value] {
+				consider(i)
+			}
 		}
 	}
 	for _, i := range idx.scan {
 		consider(i)
 	}
+	switch {
+	case len(matched) == 0:
+		return named // already ascending and distinct: claimants are indexed in order
+	case len(named) == 0 && len(matched) == 1:
+		return matched
+	}
+	found := append(slices.Clone(named), matched...)
 	slices.Sort(found)
 	return slices.Compact(found)
 }

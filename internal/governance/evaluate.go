@@ -55,17 +55,19 @@ func Evaluate(s Snapshot) Result {
 
 	result.Identities = make([]IdentityResult, len(s.Identities))
 	for i := range s.Identities {
-		result.Identities[i] = e.evaluateIdentity(s.Identities[i])
+		e.evaluateIdentity(&result.Identities[i], &s.Identities[i])
 	}
 	if s.Policy != nil && enforcing(s.Policy) {
 		e.allocateRevocations(result.Identities)
 	}
+	shared := sharedMetadata{}
 	for i := range result.Identities {
-		finish(&result.Identities[i])
+		finish(&result.Identities[i], shared)
 	}
-	e.ownershipResults(result.Identities, result.Ownerships)
+	byOwnership := identitiesByOwnership(result.Identities)
+	e.ownershipResults(result.Identities, result.Ownerships, byOwnership)
 	e.exceptionIdentities(result.Identities, result.Exceptions)
-	e.reviewActions(result.Identities, result.Reviews)
+	e.reviewActions(result.Identities, result.Reviews, byOwnership)
 	result.NextDeadline = e.deadline
 	return result
 }
@@ -129,7 +131,7 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 		if !identities[i].Governed {
 			continue
 		}
-		for _, x := range e.excepts.covering(identities[i].Identity) {
+		for _, x := range identities[i].excepts {
 			res := out[e.exceptions[x].Name]
 			res.Identities = append(res.Identities, identities[i].Identity.Ref())
 		}
@@ -138,7 +140,7 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 	// must not change when only that order does.
 	for _, res := range out {
 		slices.SortFunc(res.Identities, func(a, b nhi.IdentityReference) int {
-			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
+			return compareIdentities(a.Kind, a.Name, b.Kind, b.Name)
 		})
 		res.IdentityCount = len(res.Identities)
 		if len(res.Identities) > nhi.MaxStatusIdentities {
@@ -149,30 +151,33 @@ func (e *evaluation) exceptionIdentities(identities []IdentityResult, out map[st
 
 // evaluateIdentity derives one identity's findings, state, action and
 // metadata.
-func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
-	r := IdentityResult{Identity: id, PreviousState: id.Recorded.State}
+func (e *evaluation) evaluateIdentity(r *IdentityResult, identity *Identity) {
+	r.Identity, r.PreviousState = identity, identity.Recorded.State
+	id := identity
 	policy := e.s.Policy
-	if policy == nil || !governs(policy, id) {
-		return r
+	if policy == nil || !governs(policy, *id) {
+		return
 	}
 	r.Governed = true
 
 	var owner *ownershipFacts
-	if covering := e.owners.covering(id); len(covering) > 0 {
-		owner = e.facts[covering[0]] // the oldest claim wins
+	r.claims = e.owners.covering(id)
+	if len(r.claims) > 0 {
+		owner = e.facts[r.claims[0]] // the oldest claim wins
 		r.Ownership = owner.ownership.Name
 	}
-	var dueAt map[nhi.Finding]time.Time
+	var dueAt deadlines
 	r.Findings, dueAt = e.findings(id, owner)
 	unusedSince, unusedAt := e.unused(id)
 	if !unusedAt.IsZero() {
-		r.Findings = append(r.Findings, nhi.FindingUnused)
-		dueAt[nhi.FindingUnused] = unusedAt
+		r.Findings = append(slices.Clip(r.Findings), nhi.FindingUnused) // a copy: the slice may be shared
+		dueAt.set(nhi.FindingUnused, unusedAt)
 		sortFindings(r.Findings)
 	}
 
 	var waivable []nhi.Finding
-	for _, i := range e.excepts.covering(id) {
+	r.excepts = e.excepts.covering(id)
+	for _, i := range r.excepts {
 		x := e.exceptions[i]
 		// Nobody accepts the risk of their own identities: an exception
 		// accepted by one of the owner's contacts waives nothing for them.
@@ -202,17 +207,16 @@ func (e *evaluation) evaluateIdentity(id Identity) IdentityResult {
 	default:
 		r.State = nhi.StateOwned
 	}
-	r.DueAt = dueAt[nhi.Finding(r.State)]
+	r.DueAt = dueAt.get(nhi.Finding(r.State))
 	r.Since = e.since(id, r)
 	if r.State != nhi.StateRevoked {
-		e.decideAction(&r, open, owner)
-		e.holdInUse(&r)
+		e.decideAction(r, open, owner)
+		e.holdInUse(r)
 	}
 	r.owner = owner
 	r.Record = Record{State: r.State, Since: r.Since, UnusedSince: unusedSince, UsageDigest: usageDigest(id.Users)}
 	r.UsageChanged = r.Record.UsageDigest != id.Recorded.UsageDigest
-	e.identityWarnings(&r, owner, dueAt[deadlineRotation])
-	return r
+	e.identityWarnings(r, owner, dueAt.get(deadlineRotation))
 }
 
 // deadlineRotation keys the rotation due date in the deadlines of an
@@ -251,8 +255,9 @@ func (e *evaluation) holdInUse(r *IdentityResult) {
 const ReasonReviewDecidedRevoke = "ReviewDecidedRevoke"
 
 // finish completes an identity's result once every decision about it is
-// taken: the once-only reports, the ledger record and the metadata.
-func finish(r *IdentityResult) {
+// taken: the once-only reports, the ledger record and the metadata. A nil
+// shared gives the identity maps of its own.
+func finish(r *IdentityResult, shared sharedMetadata) {
 	if !r.Governed {
 		return
 	}
@@ -262,21 +267,23 @@ func finish(r *IdentityResult) {
 	r.Record.Held = r.Action == ActionHold
 	r.ReportWouldRevoke = (r.Record.WouldRevoke && !rec.WouldRevoke) || (r.Record.Halted && !rec.Halted)
 	r.ReportHold = r.Record.Held && !rec.Held
-	r.Labels, r.Annotations = desiredMetadata(r, r.owner)
+	r.Labels, r.Annotations = shared.of(r)
 }
 
 // findings lists every finding of an identity, most severe first, and the
 // deadlines at which those with one became true.
-func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding, map[nhi.Finding]time.Time) {
-	var findings []nhi.Finding
-	dueAt := map[nhi.Finding]time.Time{}
+func (e *evaluation) findings(id *Identity, owner *ownershipFacts) ([]nhi.Finding, deadlines) {
+	var (
+		findings []nhi.Finding
+		dueAt    deadlines
+	)
 	if owner == nil {
-		findings = append(findings, nhi.FindingUnowned)
+		findings = unownedFindings
 	} else {
-		findings = append(findings, owner.findings()...)
+		findings = owner.findings()
 		if !owner.revoked {
-			dueAt[nhi.FindingExpired] = owner.expiry
-			dueAt[nhi.FindingReviewOverdue] = owner.reviewDue
+			dueAt.set(nhi.FindingExpired, owner.expiry)
+			dueAt.set(nhi.FindingReviewOverdue, owner.reviewDue)
 		}
 		if rotation := owner.ownership.Spec.Rotation; rotation != nil && id.Kind == nhi.KindSecret && !owner.revoked {
 			base := id.Created
@@ -284,10 +291,10 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 				base = rotated
 			}
 			due := base.Add(ParseDuration(&rotation.MaxAge))
-			dueAt[deadlineRotation] = due
+			dueAt.set(deadlineRotation, due)
 			if !e.s.Now.Before(due) {
-				findings = append(findings, nhi.FindingRotationOverdue)
-				dueAt[nhi.FindingRotationOverdue] = due
+				findings = append(slices.Clip(findings), nhi.FindingRotationOverdue)
+				dueAt.set(nhi.FindingRotationOverdue, due)
 			}
 			e.at(due)
 		}
@@ -299,13 +306,49 @@ func (e *evaluation) findings(id Identity, owner *ownershipFacts) ([]nhi.Finding
 		}
 		due := lastUsed.Add(staleAfter)
 		if !e.s.Now.Before(due) {
-			findings = append(findings, nhi.FindingStale)
-			dueAt[nhi.FindingStale] = due
+			findings = append(slices.Clip(findings), nhi.FindingStale)
+			dueAt.set(nhi.FindingStale, due)
 		}
 		e.at(due)
 	}
-	sortFindings(findings)
+	if len(findings) > 1 {
+		findings = slices.Clone(findings) // sorted in place: never the ownership's own slice
+		sortFindings(findings)
+	}
 	return findings, dueAt
+}
+
+// unownedFindings is the findings of every identity no ownership covers,
+// shared by all of them: results never modify a Findings slice in place.
+var unownedFindings = []nhi.Finding{nhi.FindingUnowned}
+
+// deadlines are the instants at which an identity's findings became (or
+// will become) true, keyed by finding. An evaluation computes one set per
+// identity, so it is an array rather than a map.
+type deadlines struct {
+	findings [6]nhi.Finding
+	at       [6]time.Time
+	n        int
+}
+
+func (d *deadlines) set(f nhi.Finding, at time.Time) {
+	for i := range d.n {
+		if d.findings[i] == f {
+			d.at[i] = at
+			return
+		}
+	}
+	d.findings[d.n], d.at[d.n] = f, at
+	d.n++
+}
+
+func (d *deadlines) get(f nhi.Finding) time.Time {
+	for i := range d.n {
+		if d.findings[i] == f {
+			return d.at[i]
+		}
+	}
+	return time.Time{}
 }
 
 // sortFindings orders findings most severe first.
@@ -315,7 +358,7 @@ func sortFindings(findings []nhi.Finding) {
 
 // since is when the identity entered its current state: the ledger's
 // instant while the state is unchanged, now on a transition.
-func (e *evaluation) since(id Identity, r IdentityResult) time.Time {
+func (e *evaluation) since(id *Identity, r *IdentityResult) time.Time {
 	if r.State == r.PreviousState && !id.Recorded.Since.IsZero() && !id.Recorded.Since.After(e.s.Now) {
 		return id.Recorded.Since
 	}
@@ -363,8 +406,9 @@ func (e *evaluation) decideAction(r *IdentityResult, open []nhi.Finding, owner *
 
 // desiredMetadata is the desired value of every key Steward manages.
 func desiredMetadata(r *IdentityResult, owner *ownershipFacts) (map[string]string, map[string]string) {
-	labels := map[string]string{}
-	annotations := map[string]string{AnnotationState: string(r.State)}
+	labels := make(map[string]string, 1)
+	annotations := make(map[string]string, 8)
+	annotations[AnnotationState] = string(r.State)
 	if r.State == nhi.StateRevoked || actionSeverity[r.Action] >= actionSeverity[ActionFlag] {
 		labels[LabelFinding] = Kebab(r.State)
 	}
@@ -375,11 +419,7 @@ func desiredMetadata(r *IdentityResult, owner *ownershipFacts) (map[string]strin
 		labels[LabelRevocationHeld] = "true"
 	}
 	if len(r.Findings) > 0 {
-		names := make([]string, len(r.Findings))
-		for i, f := range r.Findings {
-			names[i] = string(f)
-		}
-		annotations[AnnotationFindings] = strings.Join(names, ",")
+		annotations[AnnotationFindings] = findingsAnnotation(r.Findings)
 	}
 	if r.State != nhi.StateOwned {
 		annotations[AnnotationFindingSince] = formatTime(r.Since)
@@ -397,12 +437,25 @@ func desiredMetadata(r *IdentityResult, owner *ownershipFacts) (map[string]strin
 		o := owner.ownership
 		annotations[AnnotationOwnership] = o.Name
 		annotations[AnnotationOwnerTeam] = o.Spec.Owner.Team
-		annotations[AnnotationExpiresAt] = formatTime(owner.expiry)
+		annotations[AnnotationExpiresAt] = owner.expiryText()
 		if o.Spec.Approval != nil {
 			annotations[AnnotationApprovedBy] = string(o.Spec.Approval.ApprovedBy)
 		}
 	}
 	return labels, annotations
+}
+
+// findingsAnnotation is the value of AnnotationFindings: the names, comma
+// separated. One finding, the usual case, needs no new string.
+func findingsAnnotation(findings []nhi.Finding) string {
+	if len(findings) == 1 {
+		return string(findings[0])
+	}
+	names := make([]string, len(findings))
+	for i, f := range findings {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ",")
 }
 
 // severity is the position of a state in nhi.StateSeverity (0 = most severe).

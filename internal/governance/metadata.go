@@ -131,6 +131,9 @@ func Timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func formatTime(t time.Time) string { return Timestamp(t) }
 
 func parseTime(value string) (time.Time, bool) {
+	if value == "" {
+		return time.Time{}, false // the usual case, without time.Parse's error
+	}
 	t, err := time.Parse(time.RFC3339, value)
 	return t, err == nil
 }

@@ -219,7 +219,7 @@ func TestSteadyStateZeroWrites(t *testing.T) {
 			next := tc.snapshot
 			next.Identities = nil
 			for _, r := range first.Identities {
-				id := r.Identity
+				id := *r.Identity
 				id.Labels, id.Annotations = apply(id.Labels, r.Labels, ManagedLabels), apply(id.Annotations, r.Annotations, ManagedAnnotations)
 				id.Recorded.State, id.Recorded.Since = r.State, r.Since
 				next.Identities = append(next.Identities, id)

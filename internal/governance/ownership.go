@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,11 @@ import (
 // its reviews, the directory and the time.
 type ownershipFacts struct {
 	ownership *nhi.IdentityOwnership
+	// expiresAt caches expiryText().
+	expiresAt string
+	// findingsOnce caches findings(); see there.
+	findingsOnce     []nhi.Finding
+	findingsComputed bool
 
 	approvalRequired bool
 	unapproved       bool
@@ -136,7 +142,16 @@ func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews [
 }
 
 // findings are the ownership-level findings its identities inherit.
+// The result is computed once per evaluation and shared by every identity
+// the ownership covers: callers must not modify it in place.
 func (f *ownershipFacts) findings() []nhi.Finding {
+	if !f.findingsComputed {
+		f.findingsOnce, f.findingsComputed = slices.Clip(f.computeFindings()), true
+	}
+	return f.findingsOnce
+}
+
+func (f *ownershipFacts) computeFindings() []nhi.Finding {
 	if f.revoked {
 		// A review withdrew the ownership: it vouches for nothing any more.
 		return []nhi.Finding{nhi.FindingUnowned}
@@ -155,6 +170,15 @@ func (f *ownershipFacts) findings() []nhi.Finding {
 		findings = append(findings, nhi.FindingOwnerDeparted)
 	}
 	return findings
+}
+
+// expiryText is the expiry as annotated on every identity the ownership
+// covers, formatted once.
+func (f *ownershipFacts) expiryText() string {
+	if f.expiresAt == "" {
+		f.expiresAt = formatTime(f.expiry)
+	}
+	return f.expiresAt
 }
 
 // isContact reports whether a person is one of the owner's contacts,

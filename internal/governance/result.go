@@ -62,7 +62,9 @@ type Result struct {
 
 // IdentityResult is the evaluation of one identity.
 type IdentityResult struct {
-	Identity Identity
+	// Identity is the snapshot's identity: shared with the snapshot, not
+	// copied (an evaluation covers every identity of a namespace).
+	Identity *Identity
 	// Governed is false when no policy governs the identity; its Steward
 	// labels and annotations are then removed.
 	Governed bool
@@ -116,10 +118,15 @@ type IdentityResult struct {
 	// this evaluation.
 	Record Record
 	// Labels and Annotations are the desired values of Steward's own keys.
+	// Identities with the same desired metadata share the maps: read them,
+	// never modify them.
 	Labels      map[string]string
 	Annotations map[string]string
 
 	owner *ownershipFacts
+	// claims and excepts are the indices of the ownerships and exceptions
+	// covering the identity, oldest first: computed once per evaluation.
+	claims, excepts []int
 }
 
 // Transitioned reports whether the state differs from the recorded one.
@@ -127,8 +134,11 @@ func (r *IdentityResult) Transitioned() bool { return r.State != r.PreviousState
 
 // OwnershipResult is the desired status of one IdentityOwnership.
 type OwnershipResult struct {
-	Conditions   []metav1.Condition
-	Identities   []nhi.IdentityStatus
+	Conditions []metav1.Condition
+	// Identities are the first nhi.MaxStatusIdentities identities the
+	// ownership covers, sorted; IdentityCount counts them all.
+	Identities    []nhi.IdentityStatus
+	IdentityCount int
 	NextReviewBy *time.Time
 	LastReview   *nhi.ReviewSummary
 	// Revoked is true when the latest completed review decided Revoke.

@@ -33,5 +33,5 @@ func MarkRevoked(r *IdentityResult, at time.Time, removedBindings string) {
 	r.State, r.Action, r.ActionReason, r.Since = nhi.StateRevoked, ActionNone, "", at
 	r.Warnings, r.Warning = nil, nil
 	r.Record = Record{State: nhi.StateRevoked, Since: at, UnusedSince: r.Record.UnusedSince, UsageDigest: r.Record.UsageDigest}
-	finish(r)
+	finish(r, nil)
 }

@@ -172,24 +172,29 @@ func exceptionStatus(x *nhi.OwnershipException, s *Snapshot) *ExceptionResult {
 
 // ownershipResults builds every ownership's status from its facts and the
 // evaluated identities.
-func (e *evaluation) ownershipResults(identities []IdentityResult, out map[string]*OwnershipResult) {
-	rows := map[string][]nhi.IdentityStatus{}
-	for i := range identities {
-		r := &identities[i]
-		if r.Governed && r.Ownership != "" {
-			rows[r.Ownership] = append(rows[r.Ownership], IdentityStatusOf(r))
-		}
-	}
+func (e *evaluation) ownershipResults(identities []IdentityResult, out map[string]*OwnershipResult,
+	byOwnership map[string][]int) {
 	conflicts := e.conflicts(identities)
 	for i, o := range e.ownerships {
 		f := e.facts[i]
-		res := &OwnershipResult{Identities: rows[o.Name], Revoked: f.revoked, ConflictsWith: conflicts[o.Name],
+		res := &OwnershipResult{Revoked: f.revoked, ConflictsWith: conflicts[o.Name],
 			DepartedContacts: f.departedContacts, AllDeparted: f.allDeparted, DepartureFrozen: f.departureFrozen,
 			ApprovalRecord: f.approvalRecord}
-		slices.SortFunc(res.Identities, func(a, b nhi.IdentityStatus) int {
-			return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
+		// Rows for the first identities in status order only: status holds
+		// no more, and a namespace may hold tens of thousands.
+		covered := slices.Clone(byOwnership[o.Name]) // review actions keep the snapshot's order
+		slices.SortFunc(covered, func(a, b int) int {
+			x, y := identities[a].Identity, identities[b].Identity
+			return compareIdentities(x.Kind, x.Name, y.Kind, y.Name)
 		})
-		TrimContext(res.Identities[:min(len(res.Identities), nhi.MaxStatusIdentities)], StatusContextBudget)
+		res.IdentityCount = len(covered)
+		if len(covered) > 0 {
+			res.Identities = make([]nhi.IdentityStatus, 0, min(len(covered), nhi.MaxStatusIdentities))
+		}
+		for _, j := range covered[:min(len(covered), nhi.MaxStatusIdentities)] {
+			res.Identities = append(res.Identities, IdentityStatusOf(&identities[j]))
+		}
+		TrimContext(res.Identities, StatusContextBudget)
 		if !f.reviewDue.IsZero() {
 			due := f.reviewDue
 			res.NextReviewBy = &due
@@ -217,10 +222,9 @@ func (e *evaluation) conflicts(identities []IdentityResult) map[string]string {
 		if !r.Governed {
 			continue
 		}
-		covering := e.owners.covering(r.Identity)
-		for _, loser := range covering[min(1, len(covering)):] {
-			if w, seen := winner[loser]; !seen || covering[0] < w {
-				winner[loser] = covering[0]
+		for _, loser := range r.claims[min(1, len(r.claims)):] {
+			if w, seen := winner[loser]; !seen || r.claims[0] < w {
+				winner[loser] = r.claims[0]
 			}
 		}
 	}
@@ -341,12 +345,12 @@ func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, con
 		return notReady(c.Reason, c.Message)
 	}
 	return Condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
-		fmt.Sprintf("%d identities covered", len(res.Identities)))
+		fmt.Sprintf("%d identities covered", res.IdentityCount))
 }
 
 // reviewActions lists, on each completed review, what its decision does to
 // the ownership's identities. Entries already recorded keep their time.
-func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*ReviewResult) {
+func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*ReviewResult, byOwnership map[string][]int) {
 	for i := range e.s.Reviews {
 		review := &e.s.Reviews[i]
 		res := out[review.Name]
@@ -354,11 +358,8 @@ func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*
 			continue
 		}
 		res.Actions = slices.Clone(review.Status.Actions)
-		for j := range identities {
+		for _, j := range byOwnership[review.Spec.OwnershipRef.Name] {
 			r := &identities[j]
-			if r.Ownership != review.Spec.OwnershipRef.Name || !r.Governed {
-				continue
-			}
 			action := "Recertified"
 			if review.Spec.Decision == nhi.DecisionRecertify && review.Status.CompletedAt != nil {
 				// Recertification covers what existed when it completed.
@@ -385,6 +386,27 @@ func (e *evaluation) reviewActions(identities []IdentityResult, out map[string]*
 			}
 		}
 	}
+}
+
+// identitiesByOwnership indexes the governed identities by the ownership
+// covering them, in the snapshot's order.
+func identitiesByOwnership(identities []IdentityResult) map[string][]int {
+	index := map[string][]int{}
+	for i := range identities {
+		if r := &identities[i]; r.Governed && r.Ownership != "" {
+			index[r.Ownership] = append(index[r.Ownership], i)
+		}
+	}
+	return index
+}
+
+// compareIdentities orders identities by kind, then name: the order of
+// every list of identities in status.
+func compareIdentities(kindA nhi.IdentityKind, nameA string, kindB nhi.IdentityKind, nameB string) int {
+	if c := strings.Compare(string(kindA), string(kindB)); c != 0 {
+		return c
+	}
+	return strings.Compare(nameA, nameB)
 }
 
 // IdentityStatusOf is an identity's row in its ownership's status: its

@@ -618,6 +618,14 @@ func TestSelectorCoverage(t *testing.T) {
 			Kinds:            []nhi.IdentityKind{nhi.KindServiceAccount},
 			MatchExpressions: []metav1.LabelSelectorRequirement{expr("app", metav1.LabelSelectorOpExists)}},
 			opaque("x", label("app", "web")), false},
+		{"matchExpressions In, another requirement fails", nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			expr("app", metav1.LabelSelectorOpIn, "web"), expr("tier", metav1.LabelSelectorOpExists)}},
+			sa("x", label("app", "web")), false},
+		{"matchExpressions In, a value listed twice", nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			expr("app", metav1.LabelSelectorOpIn, "web", "web")}}, sa("x", label("app", "web")), true},
+		{"matchExpressions NotIn before In", nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			expr("tier", metav1.LabelSelectorOpNotIn, "b"), expr("app", metav1.LabelSelectorOpIn, "web")}},
+			sa("x", label("app", "web"), label("tier", "b")), false},
 		{"an empty selector claims nothing", nhi.IdentitySelector{}, sa("x", label("app", "web")), false},
 		{"an invalid selector claims nothing", nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{
 			expr("app", "Bogus", "web")}}, sa("x", label("app", "web")), false},
@@ -635,6 +643,35 @@ func TestSelectorCoverage(t *testing.T) {
 			equal(t, "rows", len(res.Ownerships["sel"].Identities), map[bool]int{true: 1, false: 0}[tc.covered])
 		})
 	}
+}
+
+// TestCoveringIndex checks the index every evaluation asks which claimants
+// cover an identity: the answer is ascending and distinct however the
+// claims were found (by name, by a matchLabels pair, by an In expression or
+// by scanning), since the first is the one that wins.
+func TestCoveringIndex(t *testing.T) {
+	in := func(key string, values ...string) *nhi.IdentitySelector {
+		return &nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: key, Operator: metav1.LabelSelectorOpIn, Values: values}}}
+	}
+	exists := &nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: "app", Operator: metav1.LabelSelectorOpExists}}}
+	x := sa("x", label("app", "web"), label("team", "a"))
+	idx := newCoverageIndex([]target{
+		0: {selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"team": "a"}}},
+		1: {identities: []nhi.IdentityReference{x.Ref(), x.Ref()}}, // listed twice
+		2: {selector: exists},
+		3: {selector: in("app", "web", "api")},
+		4: {identities: []nhi.IdentityReference{{Kind: nhi.KindSecret, Name: "x"}}}, // another kind
+		5: {selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"app": "web"}}},
+		6: {identities: []nhi.IdentityReference{x.Ref()}, selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"app": "web"}}},
+		7: {selector: in("team", "b")},
+	})
+	equal(t, "covering", idx.covering(&x), []int{0, 1, 2, 3, 5, 6})
+	only := sa("y")
+	equal(t, "covering an unlabelled, unnamed identity", len(idx.covering(&only)), 0)
+	named := opaque("x")
+	equal(t, "covering by name and kind", idx.covering(&named), []int{4})
 }
 
 // ---- exceptions ----

@@ -31,7 +31,7 @@ import (
 // identity without a user after it last saw one, or first saw it at all:
 // Steward cannot know about use before it watched. Legacy token Secrets are
 // left to Stale, which the API server's own record of use decides.
-func (e *evaluation) unused(id Identity) (since, due time.Time) {
+func (e *evaluation) unused(id *Identity) (since, due time.Time) {
 	unusedAfter := ParseDuration(e.s.Policy.Spec.UnusedAfter)
 	if unusedAfter == 0 || id.SecretType == legacyTokenType || len(id.Users) > 0 {
 		return time.Time{}, time.Time{}
