@@ -43,7 +43,7 @@ if ((LARGE)); then
   # The floor-settings run only, then memory and deadlines; an hour at most
   # to converge. Seeding 150,000 objects is not timed.
   ARGS=(--identities 100000 --namespaces 1000 --default-run=false --idle 0 --goals large --timeout 60m
-    --seed-workers 64 "${ARGS[@]}")
+    "${ARGS[@]}")
   OUT_FILE="${OUT_FILE:-docs/benchmarks-large.md}"
 elif ((!SHAPE_GIVEN)); then
   OUT_FILE="${OUT_FILE:-docs/benchmarks.md}"
@@ -79,12 +79,14 @@ for i in "${!SHAPES[@]}"; do
   shape="${SHAPES[$i]}"
   phase_args=()
   if ((i < ${#SHAPES[@]} - 1)); then
-    phase_args=(--deadlines 0 --idle 0) # the deadline and idle runs follow the last shape only
+    # The deadline and idle runs follow the last shape only, whatever the
+    # arguments say (they come last, and the last of a flag wins).
+    phase_args=(--deadlines 0 --idle 0)
   fi
   if ((LARGE)); then
     command="hack/bench.sh --large"
   else
-    command="hack/bench.sh --shape ${shape}${phase_args[*]:+ ${phase_args[*]}}${ARGS[*]:+ ${ARGS[*]}}"
+    command="hack/bench.sh --shape ${shape}${ARGS[*]:+ ${ARGS[*]}}${phase_args[*]:+ ${phase_args[*]}}"
   fi
   step "shape ${shape} ($((i + 1))/${#SHAPES[@]}): a fresh local control plane"
   hack/local-cluster.sh down >/dev/null 2>&1 || true
@@ -94,7 +96,7 @@ for i in "${!SHAPES[@]}"; do
   "${KUBECTL}" apply --server-side -k config/crd >/dev/null
   "${KUBECTL}" wait --for=condition=Established --timeout=60s crd --all >/dev/null
   step "shape ${shape}: seed, floor, memory baseline, Steward (${command})"
-  bin/bench --kubeconfig "${KUBECONFIG}" --manager "${MANAGER}" --shape "${shape}" "${phase_args[@]}" "${ARGS[@]}" \
+  bin/bench --kubeconfig "${KUBECONFIG}" --manager "${MANAGER}" --shape "${shape}" "${ARGS[@]}" "${phase_args[@]}" \
     --command "${command}" --report "${OUT}/${shape}.md" | tee "${OUT}/${shape}.txt"
   step "shape ${shape} done ($(((SECONDS - START) / 60)) min so far)"
 done

@@ -64,6 +64,7 @@ type churnResult struct {
 	evaluations                    float64
 	evaluatedIdentities            float64
 	writes                         writeCounts
+	eventsLost                     int
 }
 
 func (r *churnResult) necessary() int { return r.created + r.flips }
@@ -359,6 +360,7 @@ func churn(ctx context.Context, cl *clients, c config, m *runningManager) (*chur
 	r.evaluations = after.total(evaluationsMetric) - before.total(evaluationsMetric)
 	r.evaluatedIdentities = after.total(evaluatedMetric) - before.total(evaluatedMetric)
 	r.writes = after.writes().minus(before.writes())
+	r.eventsLost = after.eventsLost() - before.eventsLost()
 	logf("churn: %d created (%.1f/s), %d updates flipping %d; creation latency p50 %s p99 %s; %d missed; writes: %s",
 		r.created, r.rate, r.updates, r.flips, percentile(r.createLatencies, 0.5), percentile(r.createLatencies, 0.99),
 		r.createMissed+r.flipMissed, r.writes)

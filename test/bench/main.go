@@ -91,7 +91,7 @@ func main() {
 		"of the same name (they stay Pending: the local control plane has no node)")
 	flag.IntVar(&c.concurrency, "concurrency", 4, "concurrent workers of the floor, and Steward's "+
 		"--max-concurrent-reconciles in the run at the floor's settings (4 is the manager's default)")
-	flag.IntVar(&c.seedWorkers, "seed-workers", 32, "concurrent requests while seeding (not timed)")
+	flag.IntVar(&c.seedWorkers, "seed-workers", 16, "concurrent requests while seeding (not timed)")
 	flag.BoolVar(&c.defaultRun, "default-run", true, "also measure Steward with default flags")
 	flag.BoolVar(&c.informer, "informer", true, "measure the full-Secret informer's memory")
 	flag.BoolVar(&c.churn, "churn", true, "on the hot shape, measure a period of churn after convergence")

@@ -32,6 +32,7 @@ const (
 	evaluationsMetric = "steward_namespace_evaluations_total"
 	evaluatedMetric   = "steward_evaluated_identities_total"
 	cpuMetric         = "process_cpu_seconds_total"
+	eventsMetric      = "steward_events_total"
 )
 
 // sample is one series of a metric: its labels and value.
@@ -121,6 +122,23 @@ func (s scrape) total(name string) float64 {
 		sum += x.value
 	}
 	return sum
+}
+
+// series is the sum of a metric's series whose label has the value.
+func (s scrape) series(name, label, value string) float64 {
+	sum := 0.0
+	for _, x := range s[name] {
+		if x.labels[label] == value {
+			sum += x.value
+		}
+	}
+	return sum
+}
+
+// eventsLost is the Events the manager recorded but never sent: dropped
+// from its full queue, or refused.
+func (s scrape) eventsLost() int {
+	return int(s.series(eventsMetric, "result", "dropped") + s.series(eventsMetric, "result", "failed"))
 }
 
 // writes is the manager's write counters, by kind.

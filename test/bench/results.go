@@ -125,7 +125,7 @@ func (r *results) convergenceFigures(g goals) figureGroup {
 	figs = append(figs,
 		figure{"Writes (floor settings): identity patches", fmt.Sprint(w.identityPatches), "", ""},
 		figure{"Writes: status patches", fmt.Sprint(w.statusPatches), "", ""},
-		figure{"Writes: Events", fmt.Sprint(w.events), "", ""},
+		figure{"Writes: Events", eventsText(w.events, floor.eventsLost), "", ""},
 		figure{"Writes: reports", fmt.Sprint(w.reports), "", ""},
 		figure{"Writes: ledger", fmt.Sprint(w.ledger), "", ""},
 		figure{"Writes: other", w.otherText(), "", ""},
@@ -192,6 +192,7 @@ func (r *results) churnFigures(g goals) figureGroup {
 		{"Identity patches / necessary", fmt.Sprintf("%.3f (%d / %d)", patchRatio, ch.writes.identityPatches,
 			ch.necessary()), "", ""},
 		{"Writes during churn", ch.writes.String(), "", ""},
+		{"Events not sent during churn (dropped or refused)", fmt.Sprint(ch.eventsLost), "", ""},
 	}
 	return figureGroup{"Churn (hot namespace, after convergence at the floor's settings)", figs}
 }
@@ -215,6 +216,15 @@ func (r *results) deadlineFigures(g goals) figureGroup {
 		figs = append(figs, figure{"Writes while idle", value, "0", verdict(w.total() == 0)})
 	}
 	return figureGroup{"Deadlines and idle (after the runs above, same manager)", figs}
+}
+
+// eventsText is the Events sent, and those the manager recorded but did not
+// send (its queue was full, or the API server refused them).
+func eventsText(sent, lost int) string {
+	if lost == 0 {
+		return fmt.Sprint(sent)
+	}
+	return fmt.Sprintf("%d (%d more not sent: dropped or refused)", sent, lost)
 }
 
 func (r *results) print(w io.Writer) error {

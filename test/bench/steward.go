@@ -219,6 +219,7 @@ type convergenceRun struct {
 	// writes, evaluations and evaluated identities are counted until the
 	// manager's writes stop, a little after convergence.
 	writes              writeCounts
+	eventsLost          int // Events recorded but dropped (queue full) or refused
 	evaluations         float64
 	evaluatedIdentities float64
 	peakRSS             int64 // VmHWM at convergence
@@ -289,10 +290,10 @@ func converge(cl *clients, c config, data dataSet, floor bool) (*convergenceRun,
 		m.stop()
 		return nil, nil, err
 	}
-	run.writes = s.writes()
+	run.writes, run.eventsLost = s.writes(), s.eventsLost()
 	run.evaluations, run.evaluatedIdentities = s.total(evaluationsMetric), s.total(evaluatedMetric)
-	logf("%s: %d identities converged in %s; peak RSS %s; writes: %s", name, run.identities,
-		run.duration.Round(time.Millisecond), mib(run.peakRSS), run.writes)
+	logf("%s: %d identities converged in %s; peak RSS %s; writes: %s; Events not sent: %d", name,
+		run.identities, run.duration.Round(time.Millisecond), mib(run.peakRSS), run.writes, run.eventsLost)
 	return run, m, nil
 }
 
