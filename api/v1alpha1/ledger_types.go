@@ -24,10 +24,17 @@ import (
 
 // Ledger names. A namespace's ledger is named LedgerPrefixNamespace + the
 // namespace; a policy's revocation budget LedgerPrefixPolicy + the policy.
+// A namespace with more identities than one ledger holds (LedgerCapacity)
+// continues in shards named after its ledger: ns.NAMESPACE.1, .2, and so on.
 const (
 	LedgerPrefixNamespace = "ns."
 	LedgerPrefixPolicy    = "policy."
 )
+
+// LedgerCapacity is how many identity entries one Ledger object holds: at
+// most about 130 bytes each, so a full ledger stays well under etcd's 1.5 MiB
+// limit on an object, with room for the revocation records.
+const LedgerCapacity = 6000
 
 // LedgerStatus holds Steward's own records: the facts it acts on. Only
 // Steward writes it (the status subresource, in Steward's own namespace);
@@ -40,6 +47,13 @@ type LedgerStatus struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=30000
 	Identities map[string]string `json:"identities,omitempty"`
+	// shards is, on a namespace's first ledger, how many more ledgers hold
+	// the rest of the namespace's identities: NAME.1 to NAME.shards. Shards
+	// are never removed, so that no record is ever lost from view.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Shards int32 `json:"shards,omitempty"`
 	// revocations maps the UID of each identity Steward is revoking or has
 	// revoked to the record of that revocation.
 	// +optional

@@ -19,6 +19,8 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -50,6 +52,9 @@ const (
 	// accessRoleIndex indexes them by their role, as access.RoleName
 	// spells it, so that a role's change finds its bindings.
 	accessRoleIndex = "steward.dev/access-role"
+	// accessNamespaceIndex indexes them by the namespaces of the
+	// ServiceAccounts they name (accessNamespaceKeys).
+	accessNamespaceIndex = "steward.dev/access-namespaces"
 	// groupKeyPrefix prefixes a group in accessSubjectIndex.
 	groupKeyPrefix = "group:"
 )
@@ -105,6 +110,22 @@ func accessSubjectKeys(obj client.Object) []string {
 	return keys
 }
 
+// accessNamespaceKeys are the namespaces of the ServiceAccounts a binding
+// names: one read of the index finds every binding of a namespace's
+// accounts, however many accounts it has.
+func accessNamespaceKeys(obj client.Object) []string {
+	b, ok := bindingOf(obj)
+	if !ok {
+		return nil
+	}
+	var namespaces []string
+	for _, account := range b.Accounts() {
+		namespace, _, _ := strings.Cut(account, "/")
+		namespaces = append(namespaces, namespace)
+	}
+	return slices.Compact(namespaces) // Accounts are sorted
+}
+
 // accessRoleKeys is a binding's accessRoleIndex key.
 func accessRoleKeys(obj client.Object) []string {
 	b, ok := bindingOf(obj)
@@ -124,6 +145,9 @@ func indexAccessBindings(ctx context.Context, mgr manager.Manager) error {
 		}
 		if err := indexer.IndexField(ctx, obj, accessRoleIndex, accessRoleKeys); err != nil {
 			return fmt.Errorf("indexing bindings by role: %w", err)
+		}
+		if err := indexer.IndexField(ctx, obj, accessNamespaceIndex, accessNamespaceKeys); err != nil {
+			return fmt.Errorf("indexing bindings by their accounts' namespaces: %w", err)
 		}
 	}
 	return nil
@@ -146,14 +170,28 @@ func (r *NamespaceReconciler) readAccess(ctx context.Context, namespace string,
 	if err != nil {
 		return nil, err
 	}
+	// Every binding naming one of the namespace's accounts, in one read,
+	// rather than one read per account.
+	naming, err := r.accessBindings(ctx, accessNamespaceIndex, namespace)
+	if err != nil {
+		return nil, err
+	}
+	byAccount := map[string][]access.Binding{}
+	for _, b := range naming {
+		for _, account := range b.Accounts() {
+			if ns, name, _ := strings.Cut(account, "/"); ns == namespace {
+				byAccount[name] = append(byAccount[name], b)
+			}
+		}
+	}
 	rules, rulesErr := r.roleRules(ctx)
 	summaries := make(map[string]*nhi.AccessSummary, len(serviceAccounts))
 	for _, name := range serviceAccounts {
-		named, err := r.accessBindings(ctx, accessSubjectIndex, namespace+"/"+name)
-		if err != nil {
-			return nil, err
+		named := byAccount[name]
+		if len(named) == 0 && len(shared) == 0 {
+			continue // nothing reaches it
 		}
-		summary := access.Summarize(access.GrantsFor(namespace, name, append(named, shared...)), rules)
+		summary := access.Summarize(access.GrantsFor(namespace, name, append(slices.Clip(named), shared...)), rules)
 		if err := rulesErr(); err != nil {
 			return nil, err
 		}

@@ -42,7 +42,7 @@ const DirectoryLabel = "steward.dev/owner-directory"
 
 var serviceAccountTypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}
 
-func identityFromMetadata(obj *metav1.PartialObjectMetadata, secretType string) governance.Identity {
+func identityFromMeta(obj *metav1.ObjectMeta, secretType string) governance.Identity {
 	kind := nhi.KindServiceAccount
 	if secretType != "" {
 		kind = nhi.KindSecret
@@ -58,7 +58,10 @@ type namespaceInputs struct {
 	snapshot governance.Snapshot
 	// ledger is the namespace's ledger: Steward's own records, which the
 	// snapshot's identities carry as Recorded.
-	ledger      *nhi.Ledger
+	ledger *nhi.Ledger
+	// ledgers are that ledger and its shards, which hold the identities'
+	// records.
+	ledgers     *namespaceLedgers
 	conflicting []*nhi.OwnershipPolicy
 }
 
@@ -90,13 +93,9 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 
 	// ServiceAccounts are cached typed but stripped (usage.StripServiceAccount):
 	// the metadata Steward reads, and the Secrets they reference.
-	sas := &corev1.ServiceAccountList{}
-	if err := r.List(ctx, sas, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
+	sas, err := r.serviceAccounts(ctx, namespace)
+	if err != nil {
 		return nil, fmt.Errorf("listing service accounts: %w", err)
-	}
-	for i := range sas.Items {
-		meta := &metav1.PartialObjectMetadata{ObjectMeta: sas.Items[i].ObjectMeta}
-		in.snapshot.Identities = append(in.snapshot.Identities, identityFromMetadata(meta, ""))
 	}
 	var secretTypes []string
 	if policy != nil {
@@ -109,16 +108,21 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	if err != nil {
 		return nil, err
 	}
+	in.snapshot.Identities = make([]governance.Identity, 0, len(sas)+len(secrets))
+	for _, sa := range sas {
+		in.snapshot.Identities = append(in.snapshot.Identities, identityFromMeta(&sa.ObjectMeta, ""))
+	}
 	in.snapshot.Identities = append(in.snapshot.Identities, secrets...)
-	if err := r.readContext(ctx, namespace, in.snapshot.Identities); err != nil {
+	if err := r.readContext(ctx, namespace, sas, in.snapshot.Identities); err != nil {
 		return nil, err
 	}
 	r.written.overlayAll(namespace, in.snapshot.Identities)
-	if in.ledger, err = r.Ledgers.Latest(ctx, namespaceLedgerName(namespace)); err != nil {
+	if in.ledgers, err = r.Ledgers.OfNamespace(ctx, namespace); err != nil {
 		return nil, err
 	}
+	in.ledger = in.ledgers.base()
 	for i := range in.snapshot.Identities {
-		in.snapshot.Identities[i].Recorded = recorded(in.ledger, in.snapshot.Identities[i].UID)
+		in.snapshot.Identities[i].Recorded = recorded(in.ledgers, in.snapshot.Identities[i].UID)
 	}
 
 	ownerships := &nhi.IdentityOwnershipList{}
@@ -141,11 +145,26 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	return in, nil
 }
 
+// serviceAccounts are the cached ServiceAccounts of a namespace, typed but
+// stripped (usage.StripServiceAccount): the metadata Steward reads, and the
+// Secrets they reference.
+func (r *NamespaceReconciler) serviceAccounts(ctx context.Context, namespace string) ([]*corev1.ServiceAccount, error) {
+	list := &corev1.ServiceAccountList{}
+	return cachedInNamespace(ctx, r.Cache, r.Client, &corev1.ServiceAccount{}, list, func() []*corev1.ServiceAccount {
+		out := make([]*corev1.ServiceAccount, len(list.Items))
+		for i := range list.Items {
+			out[i] = &list.Items[i]
+		}
+		return out
+	}, namespace)
+}
+
 // readContext adds to each identity who uses it and, for a ServiceAccount,
 // what it can do and the cloud identities it is linked to. Context
 // informs people and holds revocations; it never grants anything.
-func (r *NamespaceReconciler) readContext(ctx context.Context, namespace string, identities []governance.Identity) error {
-	users, err := r.readUsage(ctx, namespace)
+func (r *NamespaceReconciler) readContext(ctx context.Context, namespace string, serviceAccounts []*corev1.ServiceAccount,
+	identities []governance.Identity) error {
+	users, err := r.readUsage(ctx, namespace, serviceAccounts)
 	if err != nil {
 		return err
 	}

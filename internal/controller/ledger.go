@@ -29,7 +29,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
-	"github.com/nhi-steward/steward/internal/governance"
 )
 
 // +kubebuilder:rbac:groups=nhi.steward.dev,namespace=steward-system,resources=ledgers,verbs=get;create
@@ -49,6 +48,9 @@ type Ledgers struct {
 	Reader    client.Reader
 	Writer    client.Client
 	Namespace string
+	// Capacity is how many identity entries one namespace ledger or shard
+	// holds; 0 means nhi.LedgerCapacity.
+	Capacity int
 
 	mu     sync.Mutex
 	latest map[string]*nhi.Ledger
@@ -115,10 +117,14 @@ func (l *Ledgers) Get(ctx context.Context, name string) (*nhi.Ledger, error) {
 type LedgerChanges struct {
 	Identities  map[string]*string
 	Revocations map[string]*nhi.RevocationRecord
+	// Shards, when set, is the namespace ledger's new count of shards.
+	Shards *int32
 }
 
 // Empty reports whether there is nothing to write.
-func (c *LedgerChanges) Empty() bool { return len(c.Identities) == 0 && len(c.Revocations) == 0 }
+func (c *LedgerChanges) Empty() bool {
+	return len(c.Identities) == 0 && len(c.Revocations) == 0 && c.Shards == nil
+}
 
 // Patch writes changes to a ledger's status, creating the ledger first if
 // it does not exist yet, and keeps the in-memory copy current.
@@ -135,6 +141,9 @@ func (l *Ledgers) Patch(ctx context.Context, ledger *nhi.Ledger, changes LedgerC
 	}
 	if len(changes.Revocations) > 0 {
 		status["revocations"] = changes.Revocations
+	}
+	if changes.Shards != nil {
+		status["shards"] = *changes.Shards
 	}
 	patch, err := json.Marshal(map[string]any{"status": status})
 	if err != nil {
@@ -190,59 +199,7 @@ func namespaceLedgerName(namespace string) string { return nhi.LedgerPrefixNames
 // policyLedgerName is the name of a policy's revocation-budget ledger.
 func policyLedgerName(policy string) string { return nhi.LedgerPrefixPolicy + policy }
 
-// recorded is the ledger's record of one identity.
-func recorded(ledger *nhi.Ledger, uid types.UID) governance.Record {
-	var rec governance.Record
-	if decoded, ok := governance.DecodeRecord(ledger.Status.Identities[string(uid)]); ok {
-		rec = decoded
-	}
-	if rev, found := ledger.Status.Revocations[string(uid)]; found {
-		rec.RevocationInProgress = rev.RevokedAt == nil
-		if rev.RevokedAt != nil {
-			rec.Revoked, rec.RevokedAt = true, rev.RevokedAt.Time
-			rec.RemovedBindings = describeBindings(rev.RemovedBindings)
-		}
-	}
-	return rec
-}
-
 // describeBindings is the people's copy of a removed-bindings record.
 func describeBindings(bindings []nhi.RemovedBinding) string {
 	return strings.Join(bindingStrings(bindings), ", ")
-}
-
-// recordChanges are the identity entries that bring the ledger to the
-// evaluation: every governed identity's state and since; entries of
-// identities gone or no longer governed are removed, as are their finished
-// revocation records.
-func recordChanges(ledger *nhi.Ledger, result *governance.Result) LedgerChanges {
-	changes := LedgerChanges{Identities: map[string]*string{}, Revocations: map[string]*nhi.RevocationRecord{}}
-	present := make(map[string]bool, len(result.Identities))
-	for i := range result.Identities {
-		id := &result.Identities[i]
-		uid := string(id.Identity.UID)
-		present[uid] = true
-		_, have := ledger.Status.Identities[uid]
-		if !id.Governed {
-			if have {
-				changes.Identities[uid] = nil
-			}
-			continue
-		}
-		want := governance.EncodeRecord(id.Record)
-		if ledger.Status.Identities[uid] != want {
-			changes.Identities[uid] = &want
-		}
-	}
-	for uid := range ledger.Status.Identities {
-		if !present[uid] {
-			changes.Identities[uid] = nil
-		}
-	}
-	for uid := range ledger.Status.Revocations {
-		if !present[uid] {
-			changes.Revocations[uid] = nil
-		}
-	}
-	return changes
 }

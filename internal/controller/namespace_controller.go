@@ -30,6 +30,7 @@ import (
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -71,6 +72,9 @@ type NamespaceReconciler struct {
 	StewardNamespace string
 	// Patches bounds the identity patches in flight across namespaces.
 	Patches *PatchSlots
+	// Cache, when set, is the cache behind Client: the largest reads of a
+	// reconcile take its objects without copying them (cachedInNamespace).
+	Cache cache.Cache
 
 	written writeLedger
 }
@@ -97,7 +101,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	if in == nil {
 		r.Summaries.Delete(req.Name)
-		r.Ledgers.forget(namespaceLedgerName(req.Name))
+		r.Ledgers.forgetNamespace(req.Name)
 		return ctrl.Result{}, nil
 	}
 
@@ -121,7 +125,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if err := r.Ledgers.Patch(ctx, in.ledger, recordChanges(in.ledger, &result)); err != nil {
+	if err := r.Ledgers.PatchNamespace(ctx, in.ledgers, recordChanges(in.ledgers, &result, r.Ledgers.capacity())); err != nil {
 		return ctrl.Result{}, err
 	}
 	r.recordTransitions(ctx, in, &result)

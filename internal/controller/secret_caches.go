@@ -148,11 +148,14 @@ func (s *SecretCaches) List(ctx context.Context, namespace string, secretTypes [
 			return nil, fmt.Errorf("no cache for %s Secrets", secretType)
 		}
 		list := &metav1.PartialObjectMetadataList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "SecretList"}}
-		if err := c.List(ctx, list, client.InNamespace(namespace)); err != nil {
+		// Not copied: identities only read the cached labels and
+		// annotations (the write ledger's overlay replaces, never edits, them).
+		if err := c.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 			return nil, fmt.Errorf("listing %s Secrets in %s: %w", secretType, namespace, err)
 		}
+		identities = slices.Grow(identities, len(list.Items))
 		for i := range list.Items {
-			identities = append(identities, identityFromMetadata(&list.Items[i], secretType))
+			identities = append(identities, identityFromMeta(&list.Items[i].ObjectMeta, secretType))
 		}
 	}
 	return identities, nil

@@ -48,6 +48,9 @@ type Options struct {
 	Clock clock.PassiveClock
 	// DecisionLog receives one JSON line per transition and action.
 	DecisionLog *evidence.DecisionLog
+	// LedgerCapacity is how many identity entries one Ledger object holds;
+	// 0 means nhi.LedgerCapacity. Tests lower it to shard small namespaces.
+	LedgerCapacity int
 }
 
 // CacheOptions restricts what the manager caches: Pods, workloads and
@@ -129,7 +132,8 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		},
 	}
 	directories := NewDirectoryCaches(mgr)
-	ledgers := &Ledgers{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Namespace: opts.StewardNamespace}
+	ledgers := &Ledgers{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient(), Namespace: opts.StewardNamespace,
+		Capacity: opts.LedgerCapacity}
 	*namespaces = NamespaceReconciler{
 		Ledgers:          ledgers,
 		Directories:      directories,
@@ -144,6 +148,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Reports:          &PolicyReports{Dynamic: dynamicClient},
 		Budget:           &RevocationBudget{Ledgers: ledgers, Clock: opts.Clock, Notify: summaries.NotifyPolicy},
 		Patches:          NewPatchSlots(opts.MaxConcurrentReconciles),
+		Cache:            mgr.GetCache(),
 	}
 	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return fmt.Errorf("setting up the namespace controller: %w", err)

@@ -101,6 +101,9 @@ var _ = BeforeSuite(func() {
 		StewardNamespace:        stewardNamespace,
 		MaxConcurrentReconciles: 4,
 		DecisionLog:             evidence.NewDecisionLog(decisions),
+		// Three entries per ledger: every namespace of more than three
+		// identities is sharded, so every spec exercises the shards.
+		LedgerCapacity: 3,
 	})).To(Succeed())
 	go func() {
 		defer GinkgoRecover()

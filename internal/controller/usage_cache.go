@@ -66,24 +66,25 @@ func UsageCacheObjects() map[client.Object]cache.ByObject {
 // the cache. Any list that fails fails the whole read: an identity that
 // looks unused only because its users could not be read must not be
 // revoked.
-func (r *NamespaceReconciler) readUsage(ctx context.Context, namespace string) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
+//
+// serviceAccounts are the namespace's, as the reconcile read them; nil reads
+// them here.
+func (r *NamespaceReconciler) readUsage(ctx context.Context, namespace string,
+	serviceAccounts []*corev1.ServiceAccount) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
 	var (
-		pods            corev1.PodList
-		deployments     appsv1.DeploymentList
-		statefulSets    appsv1.StatefulSetList
-		daemonSets      appsv1.DaemonSetList
-		replicaSets     appsv1.ReplicaSetList
-		jobs            batchv1.JobList
-		cronJobs        batchv1.CronJobList
-		serviceAccounts corev1.ServiceAccountList
+		deployments  appsv1.DeploymentList
+		statefulSets appsv1.StatefulSetList
+		daemonSets   appsv1.DaemonSetList
+		replicaSets  appsv1.ReplicaSetList
+		jobs         batchv1.JobList
+		cronJobs     batchv1.CronJobList
 	)
 	lists := []struct {
 		what string
 		list client.ObjectList
 	}{
-		{"pods", &pods}, {"deployments", &deployments}, {"statefulsets", &statefulSets},
+		{"deployments", &deployments}, {"statefulsets", &statefulSets},
 		{"daemonsets", &daemonSets}, {"replicasets", &replicaSets}, {"jobs", &jobs}, {"cronjobs", &cronJobs},
-		{"service accounts", &serviceAccounts},
 	}
 	for _, l := range lists {
 		// Read-only use of the cached objects: no need to copy them all.
@@ -91,10 +92,19 @@ func (r *NamespaceReconciler) readUsage(ctx context.Context, namespace string) (
 			return nil, fmt.Errorf("listing %s to find which workloads use identities: %w", l.what, err)
 		}
 	}
+	pods, err := r.pods(ctx, namespace)
+	if err != nil {
+		return nil, fmt.Errorf("listing pods to find which workloads use identities: %w", err)
+	}
+	if serviceAccounts == nil {
+		if serviceAccounts, err = r.serviceAccounts(ctx, namespace); err != nil {
+			return nil, fmt.Errorf("listing service accounts to find which workloads use identities: %w", err)
+		}
+	}
 	return usage.Users(usage.Objects{
-		Pods: pods.Items, Deployments: deployments.Items, StatefulSets: statefulSets.Items,
+		Pods: pods, Deployments: deployments.Items, StatefulSets: statefulSets.Items,
 		DaemonSets: daemonSets.Items, ReplicaSets: replicaSets.Items, Jobs: jobs.Items, CronJobs: cronJobs.Items,
-		ServiceAccounts: serviceAccounts.Items,
+		ServiceAccounts: serviceAccounts,
 	}), nil
 }
 
@@ -136,4 +146,16 @@ func referencesChanged(e event.UpdateEvent) bool {
 	before, knownBefore := usage.ReferencesOf(e.ObjectOld)
 	after, knownAfter := usage.ReferencesOf(e.ObjectNew)
 	return !knownBefore || !knownAfter || !before.Equal(after)
+}
+
+// pods are the cached, stripped Pods of a namespace (cachedInNamespace).
+func (r *NamespaceReconciler) pods(ctx context.Context, namespace string) ([]*corev1.Pod, error) {
+	list := &corev1.PodList{}
+	return cachedInNamespace(ctx, r.Cache, r.Client, &corev1.Pod{}, list, func() []*corev1.Pod {
+		out := make([]*corev1.Pod, len(list.Items))
+		for i := range list.Items {
+			out[i] = &list.Items[i]
+		}
+		return out
+	}, namespace)
 }

@@ -52,7 +52,7 @@ const (
 // drive the unexported usage plumbing against a cache they build.
 var (
 	ReadUsage = func(ctx context.Context, c client.Client, namespace string) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
-		return (&NamespaceReconciler{Client: c}).readUsage(ctx, namespace)
+		return (&NamespaceReconciler{Client: c}).readUsage(ctx, namespace, nil)
 	}
 	WatchUsage = watchUsage
 )

@@ -30,8 +30,7 @@ import (
 // re-evaluate a namespace.
 func TestReferencesEqual(t *testing.T) {
 	base := func() *corev1.Pod {
-		p := pod(meta("web-1", apps, "ReplicaSet", "web-7d4"), envSecret("db"))
-		return &p
+		return pod(meta("web-1", apps, "ReplicaSet", "web-7d4"), envSecret("db"))
 	}
 	cases := []struct {
 		name    string

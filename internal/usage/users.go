@@ -33,14 +33,16 @@ import (
 // Objects are the Pods, workloads and ServiceAccounts of one namespace, as
 // the cache holds them (stripped or not).
 type Objects struct {
-	Pods            []corev1.Pod
+	// Pods and ServiceAccounts are the cache's own objects (a namespace may
+	// hold thousands): read, never modified.
+	Pods            []*corev1.Pod
 	Deployments     []appsv1.Deployment
 	StatefulSets    []appsv1.StatefulSet
 	DaemonSets      []appsv1.DaemonSet
 	ReplicaSets     []appsv1.ReplicaSet
 	Jobs            []batchv1.Job
 	CronJobs        []batchv1.CronJob
-	ServiceAccounts []corev1.ServiceAccount
+	ServiceAccounts []*corev1.ServiceAccount
 }
 
 // Users says which workloads use each identity of the namespace: a Pod or
@@ -76,7 +78,7 @@ func Users(objects Objects) map[nhi.IdentityReference][]nhi.WorkloadReference {
 		}
 	}
 	for i := range objects.Pods {
-		pod := &objects.Pods[i]
+		pod := objects.Pods[i]
 		if r, _ := ReferencesOf(pod); r.Active {
 			use(r, g.topLevel(r.Controller, nhi.WorkloadReference{Kind: kindPod, Name: pod.Name}))
 		}
@@ -87,7 +89,7 @@ func Users(objects Objects) map[nhi.IdentityReference][]nhi.WorkloadReference {
 		}
 	}
 	for i := range objects.ServiceAccounts {
-		sa := &objects.ServiceAccounts[i]
+		sa := objects.ServiceAccounts[i]
 		if r, _ := ReferencesOf(sa); r.Active {
 			r.ServiceAccount = "" // a ServiceAccount does not run as itself
 			use(r, nhi.WorkloadReference{Kind: string(nhi.KindServiceAccount), Name: sa.Name})

@@ -62,12 +62,12 @@ func runsAs(serviceAccount string) corev1.PodSpec {
 	return corev1.PodSpec{ServiceAccountName: serviceAccount}
 }
 
-func pod(m metav1.ObjectMeta, spec corev1.PodSpec, phase ...corev1.PodPhase) corev1.Pod {
+func pod(m metav1.ObjectMeta, spec corev1.PodSpec, phase ...corev1.PodPhase) *corev1.Pod {
 	p := corev1.Pod{ObjectMeta: m, Spec: spec, Status: corev1.PodStatus{Phase: corev1.PodRunning}}
 	if len(phase) > 0 {
 		p.Status.Phase = phase[0]
 	}
-	return p
+	return &p
 }
 
 func template(spec corev1.PodSpec) corev1.PodTemplateSpec { return corev1.PodTemplateSpec{Spec: spec} }
@@ -103,19 +103,19 @@ func TestUsers(t *testing.T) {
 		{name: "nothing", in: Objects{}, want: map[nhi.IdentityReference][]nhi.WorkloadReference{}},
 		{
 			name: "a bare Pod runs as its ServiceAccount; an empty name means default",
-			in:   Objects{Pods: []corev1.Pod{pod(meta("web"), runsAs("web")), pod(meta("debug"), corev1.PodSpec{})}},
+			in:   Objects{Pods: []*corev1.Pod{pod(meta("web"), runsAs("web")), pod(meta("debug"), corev1.PodSpec{})}},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{
 				sa("web"): refs(ref("Pod", "web")), sa("default"): refs(ref("Pod", "debug")),
 			},
 		},
 		{
 			name: "the deprecated serviceAccount field, unstripped",
-			in:   Objects{Pods: []corev1.Pod{pod(meta("old"), corev1.PodSpec{DeprecatedServiceAccount: "legacy"})}},
+			in:   Objects{Pods: []*corev1.Pod{pod(meta("old"), corev1.PodSpec{DeprecatedServiceAccount: "legacy"})}},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{sa("legacy"): refs(ref("Pod", "old"))},
 		},
 		{
 			name: "every reference path of a pod spec",
-			in:   Objects{Pods: []corev1.Pod{pod(meta("p"), fullSpec())}},
+			in:   Objects{Pods: []*corev1.Pod{pod(meta("p"), fullSpec())}},
 			want: func() map[nhi.IdentityReference][]nhi.WorkloadReference {
 				w := map[nhi.IdentityReference][]nhi.WorkloadReference{sa("web"): refs(ref("Pod", "p"))}
 				for _, s := range fullSpecSecrets {
@@ -128,7 +128,7 @@ func TestUsers(t *testing.T) {
 			name: "the same, stripped first",
 			in: func() Objects {
 				p, _ := StripPod(&corev1.Pod{ObjectMeta: meta("p"), Spec: fullSpec()})
-				return Objects{Pods: []corev1.Pod{*p.(*corev1.Pod)}}
+				return Objects{Pods: []*corev1.Pod{p.(*corev1.Pod)}}
 			}(),
 			want: func() map[nhi.IdentityReference][]nhi.WorkloadReference {
 				w := map[nhi.IdentityReference][]nhi.WorkloadReference{sa("web"): refs(ref("Pod", "p"))}
@@ -141,7 +141,7 @@ func TestUsers(t *testing.T) {
 		{
 			name: "Pod → ReplicaSet → Deployment, Pod → Job → CronJob, through the cache",
 			in: Objects{
-				Pods: []corev1.Pod{
+				Pods: []*corev1.Pod{
 					pod(meta("web-7d4-a", apps, "ReplicaSet", "web-7d4"), runsAs("web")),
 					pod(meta("web-7d4-b", apps, "ReplicaSet", "web-7d4"), runsAs("web")),
 					pod(meta("nightly-1-x", batch, "Job", "nightly-1"), runsAs("batch")),
@@ -161,7 +161,7 @@ func TestUsers(t *testing.T) {
 		{
 			name: "a controller Steward does not cache is reported as the owner reference names it",
 			in: Objects{
-				Pods: []corev1.Pod{
+				Pods: []*corev1.Pod{
 					pod(meta("wf-1", "argoproj.io/v1alpha1", "Workflow", "wf"), runsAs("argo")),
 					pod(meta("canary-5f-x", apps, "ReplicaSet", "canary-5f"), runsAs("canary")),
 					pod(meta("orphan-x", apps, "ReplicaSet", "orphan"), runsAs("orphan")), // its ReplicaSet is not cached
@@ -177,9 +177,9 @@ func TestUsers(t *testing.T) {
 		{
 			name: "an owner reference to another group or an earlier UID is not to the cached workload",
 			in: Objects{
-				Pods: []corev1.Pod{
+				Pods: []*corev1.Pod{
 					pod(meta("x", "example.com/v1", "Deployment", "web"), runsAs("x")),
-					func() corev1.Pod {
+					func() *corev1.Pod {
 						p := pod(meta("y", apps, "Deployment", "web"), runsAs("y"))
 						p.OwnerReferences[1].UID = "an-earlier-web"
 						return p
@@ -194,7 +194,7 @@ func TestUsers(t *testing.T) {
 		},
 		{
 			name: "finished and deleted Pods use nothing; pending and unknown ones do",
-			in: Objects{Pods: []corev1.Pod{
+			in: Objects{Pods: []*corev1.Pod{
 				pod(meta("done"), envSecret("done"), corev1.PodSucceeded),
 				pod(meta("crashed"), envSecret("crashed"), corev1.PodFailed),
 				pod(gone, envSecret("gone")),
@@ -248,7 +248,7 @@ func TestUsers(t *testing.T) {
 		},
 		{
 			name: "a ServiceAccount uses the Secrets it lists",
-			in: Objects{ServiceAccounts: []corev1.ServiceAccount{
+			in: Objects{ServiceAccounts: []*corev1.ServiceAccount{
 				{ObjectMeta: meta("builder"), Secrets: []corev1.ObjectReference{{Name: "builder-token"}, {Name: shared}},
 					ImagePullSecrets: []corev1.LocalObjectReference{{Name: "registry"}, {Name: shared}}},
 				{ObjectMeta: meta("plain")},
@@ -263,14 +263,14 @@ func TestUsers(t *testing.T) {
 		{
 			name: "users are deduplicated and sorted by kind, then name",
 			in: Objects{
-				Pods: []corev1.Pod{
+				Pods: []*corev1.Pod{
 					pod(meta("z-pod"), envSecret(shared)),
 					pod(meta("a-pod"), envSecret(shared)),
 					pod(meta("web-1", apps, "StatefulSet", "web"), envSecret(shared)),
 					pod(meta("web-2", apps, "StatefulSet", "web"), envSecret(shared)),
 				},
 				StatefulSets: []appsv1.StatefulSet{{ObjectMeta: meta("web"), Spec: appsv1.StatefulSetSpec{Template: template(envSecret(shared))}}},
-				ServiceAccounts: []corev1.ServiceAccount{{ObjectMeta: meta(appServiceAccount),
+				ServiceAccounts: []*corev1.ServiceAccount{{ObjectMeta: meta(appServiceAccount),
 					ImagePullSecrets: []corev1.LocalObjectReference{{Name: shared}}}},
 			},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{
@@ -282,7 +282,7 @@ func TestUsers(t *testing.T) {
 		{
 			name: "a cycle of controller references ends",
 			in: Objects{
-				Pods: []corev1.Pod{pod(meta("p", apps, "ReplicaSet", "a"), runsAs("x"))},
+				Pods: []*corev1.Pod{pod(meta("p", apps, "ReplicaSet", "a"), runsAs("x"))},
 				ReplicaSets: []appsv1.ReplicaSet{
 					{ObjectMeta: meta("a", apps, "ReplicaSet", "b")}, {ObjectMeta: meta("b", apps, "ReplicaSet", "a")},
 				},

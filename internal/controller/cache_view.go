@@ -1,0 +1,60 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// cachedInNamespace returns the objects of one kind the cache holds in a
+// namespace: the cache's own objects, neither copied nor gathered into a
+// typed list, since a namespace may hold tens of thousands and every
+// reconcile reads them all. Callers only read them. Without an informer
+// index to read (a client that is no cache, in tests), it lists.
+func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, reader client.Reader, obj T,
+	list client.ObjectList, items func() []T, namespace string) ([]T, error) {
+	if c != nil {
+		informer, err := c.GetInformer(ctx, obj)
+		if err != nil {
+			return nil, err
+		}
+		if indexed, ok := informer.(interface{ GetIndexer() toolscache.Indexer }); ok {
+			objects, err := indexed.GetIndexer().ByIndex(toolscache.NamespaceIndex, namespace)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]T, 0, len(objects))
+			for _, o := range objects {
+				typed, ok := o.(T)
+				if !ok {
+					return nil, fmt.Errorf("the cache holds a %T where a %T belongs", o, obj)
+				}
+				out = append(out, typed)
+			}
+			return out, nil
+		}
+	}
+	if err := reader.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	return items(), nil
+}

@@ -1,0 +1,166 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/governance"
+)
+
+// shardedResult is an evaluation of identities uid-0…uid-(n-1), all
+// governed and Unowned since the given instant.
+func shardedResult(uids []string, since time.Time) *governance.Result {
+	result := &governance.Result{}
+	for _, uid := range uids {
+		result.Identities = append(result.Identities, governance.IdentityResult{
+			Identity: &governance.Identity{UID: types.UID(uid)}, Governed: true,
+			Record: governance.Record{State: nhi.StateUnowned, Since: since},
+		})
+	}
+	return result
+}
+
+func uids(from, to int) []string {
+	var out []string
+	for i := from; i < to; i++ {
+		out = append(out, fmt.Sprintf("uid-%d", i))
+	}
+	return out
+}
+
+// applyLedgerChanges does to in-memory ledgers what PatchNamespace's merge
+// patches do on the server.
+func applyLedgerChanges(set *namespaceLedgers, changes []LedgerChanges) {
+	for k, c := range changes {
+		if k >= len(set.shards) {
+			set.shards = append(set.shards, &nhi.Ledger{})
+		}
+		status := &set.shards[k].Status
+		if status.Identities == nil {
+			status.Identities = map[string]string{}
+		}
+		for uid, v := range c.Identities {
+			if v == nil {
+				delete(status.Identities, uid)
+			} else {
+				status.Identities[uid] = *v
+			}
+		}
+		if c.Shards != nil {
+			status.Shards = *c.Shards
+		}
+	}
+}
+
+func shardSizes(set *namespaceLedgers) []int {
+	var sizes []int
+	for _, shard := range set.shards {
+		sizes = append(sizes, len(shard.Status.Identities))
+	}
+	return sizes
+}
+
+func TestLedgerShards(t *testing.T) {
+	const capacity = 3
+	since := time.Unix(1_800_000_000, 0)
+	set := &namespaceLedgers{shards: []*nhi.Ledger{{}}}
+
+	t.Run("a namespace larger than one ledger continues in shards, counted on the first", func(t *testing.T) {
+		changes := recordChanges(set, shardedResult(uids(0, 7), since), capacity)
+		applyLedgerChanges(set, changes)
+		if got := shardSizes(set); !slices.Equal(got, []int{3, 3, 1}) {
+			t.Fatalf("shard sizes %v, want [3 3 1]", got)
+		}
+		if set.base().Status.Shards != 2 {
+			t.Errorf("shards = %d, want 2", set.base().Status.Shards)
+		}
+		for _, uid := range uids(0, 7) {
+			if rec := recorded(set, types.UID(uid)); rec.State != nhi.StateUnowned || !rec.Since.Equal(since) {
+				t.Errorf("record of %s = %+v, want Unowned since %s", uid, rec, since)
+			}
+		}
+	})
+
+	t.Run("the same evaluation again writes nothing", func(t *testing.T) {
+		for k, c := range recordChanges(set, shardedResult(uids(0, 7), since), capacity) {
+			if !c.Empty() {
+				t.Errorf("shard %d changes %v", k, c.Identities)
+			}
+		}
+	})
+
+	t.Run("entries stay where they are; new ones fill the first room", func(t *testing.T) {
+		before := map[string]int{}
+		for _, uid := range uids(2, 7) {
+			before[uid] = set.holder(uid)
+		}
+		// uid-0 and uid-1 are gone; uid-7…uid-9 are new.
+		applyLedgerChanges(set, recordChanges(set, shardedResult(uids(2, 10), since), capacity))
+		for uid, k := range before {
+			if set.holder(uid) != k {
+				t.Errorf("%s moved from shard %d to %d", uid, k, set.holder(uid))
+			}
+		}
+		if got := shardSizes(set); !slices.Equal(got, []int{3, 3, 2}) {
+			t.Errorf("shard sizes %v, want [3 3 2]: two new entries in shard 0's room, one in shard 2", got)
+		}
+		if set.base().Status.Shards != 2 {
+			t.Errorf("shards = %d, want still 2", set.base().Status.Shards)
+		}
+	})
+
+	t.Run("a second copy a crash left in a later shard is removed; the first is read", func(t *testing.T) {
+		first := set.holder("uid-2")
+		later := &set.shards[len(set.shards)-1].Status
+		later.Identities["uid-2"] = governance.EncodeRecord(governance.Record{State: nhi.StateOwned, Since: since})
+		if rec := recorded(set, "uid-2"); rec.State != nhi.StateUnowned {
+			t.Errorf("read %s from the later copy", rec.State)
+		}
+		changes := recordChanges(set, shardedResult(uids(2, 10), since), capacity)
+		last := len(set.shards) - 1
+		if v, ok := changes[last].Identities["uid-2"]; !ok || v != nil {
+			t.Errorf("the later copy is not removed: %v", changes[last].Identities)
+		}
+		if _, ok := changes[first].Identities["uid-2"]; ok {
+			t.Errorf("the first copy is rewritten")
+		}
+	})
+
+	t.Run("identities no longer governed lose their entries wherever they are", func(t *testing.T) {
+		result := shardedResult(uids(2, 10), since)
+		for i := range result.Identities {
+			result.Identities[i].Governed = false
+		}
+		applyLedgerChanges(set, recordChanges(set, result, capacity))
+		for k, shard := range set.shards {
+			if len(shard.Status.Identities) != 0 {
+				t.Errorf("shard %d still holds %v", k, slices.Collect(maps.Keys(shard.Status.Identities)))
+			}
+		}
+		if set.base().Status.Shards != 2 {
+			t.Errorf("shards = %d: a shard is never uncounted, so no record is ever out of sight", set.base().Status.Shards)
+		}
+	})
+}
