@@ -139,8 +139,8 @@ type OwnershipResult struct {
 	// ownership covers, sorted; IdentityCount counts them all.
 	Identities    []nhi.IdentityStatus
 	IdentityCount int
-	NextReviewBy *time.Time
-	LastReview   *nhi.ReviewSummary
+	NextReviewBy  *time.Time
+	LastReview    *nhi.ReviewSummary
 	// Revoked is true when the latest completed review decided Revoke.
 	Revoked bool
 	// ConflictsWith names the older ownership that claims some of this
