@@ -265,7 +265,7 @@ func churn(ctx context.Context, cl *clients, c config, m *runningManager) (*chur
 		Spec: nhi.IdentityOwnershipSpec{
 			Identities: references(named),
 			Owner:      benchOwner(),
-			Purpose:    "benchmark",
+			Purpose:    benchPurpose,
 			Approval:   benchApproval(time.Now().Add(-2 * time.Second)),
 			ExpiresAt:  metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
 		},

@@ -63,10 +63,10 @@ func parseScrape(r io.Reader) (scrape, error) {
 		if err != nil {
 			return nil, fmt.Errorf("metrics: %q: %w", line, err)
 		}
-		name, labels := series, map[string]string{}
-		if i := strings.IndexByte(series, '{'); i >= 0 {
-			name = series[:i]
-			if labels, err = parseLabels(strings.TrimSuffix(series[i+1:], "}")); err != nil {
+		name, rest, hasLabels := strings.Cut(series, "{")
+		labels := map[string]string{}
+		if hasLabels {
+			if labels, err = parseLabels(strings.TrimSuffix(rest, "}")); err != nil {
 				return nil, fmt.Errorf("metrics: %q: %w", line, err)
 			}
 		}
@@ -171,7 +171,7 @@ func (w *writeCounts) add(resource, subresource, verb string, n int) {
 		w.statusPatches += n
 	case resource == "events":
 		w.events += n
-	case resource == "policyreports" || resource == "reports":
+	case resource == policyReportsResource || resource == openReportsResource:
 		w.reports += n
 	default:
 		key := verb + " " + resource

@@ -33,9 +33,14 @@ import (
 )
 
 // The reports Steward writes per namespace when their CRDs are installed.
+const (
+	policyReportsResource = "policyreports"
+	openReportsResource   = "reports"
+)
+
 var reportResources = []schema.GroupVersionResource{
-	{Group: "wgpolicyk8s.io", Version: "v1alpha2", Resource: "policyreports"},
-	{Group: "openreports.io", Version: "v1alpha1", Resource: "reports"},
+	{Group: "wgpolicyk8s.io", Version: "v1alpha2", Resource: policyReportsResource},
+	{Group: "openreports.io", Version: "v1alpha1", Resource: openReportsResource},
 }
 
 // resetSteward removes what a stopped manager left behind, so that the next

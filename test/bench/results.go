@@ -116,8 +116,8 @@ func (r *results) convergenceFigures(g goals) figureGroup {
 	}
 	if d := r.defaults; d != nil {
 		figs = append(figs,
-			figure{"Steward with default flags", fmt.Sprintf("%s for %d identities",
-				d.duration.Round(time.Millisecond), d.identities), "", ""},
+			figure{"Steward with default flags", fmt.Sprintf("%s for %d identities, %d writes",
+				d.duration.Round(time.Millisecond), d.identities, d.writes.total()), "", ""},
 			figure{"Ratio (default flags / floor)", fmt.Sprintf("%.2f",
 				ratio(d.duration.Seconds(), r.baseline.Seconds())), "", ""})
 	}

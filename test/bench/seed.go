@@ -53,6 +53,8 @@ const (
 	// stewardNamespace holds Steward's ledgers; the manager's default
 	// --steward-namespace.
 	stewardNamespace = "steward-system"
+	// benchPurpose is the purpose of the bench's ownerships.
+	benchPurpose = "benchmark"
 )
 
 func kubernetesScheme() *runtime.Scheme {
@@ -191,7 +193,7 @@ func selectorOwnership(namespace string) *nhi.IdentityOwnership {
 		Spec: nhi.IdentityOwnershipSpec{
 			Selector:  &nhi.IdentitySelector{MatchLabels: map[string]string{ownedLabel: ownedValue}},
 			Owner:     benchOwner(),
-			Purpose:   "benchmark",
+			Purpose:   benchPurpose,
 			Approval:  benchApproval(time.Now().Add(-time.Hour)),
 			ExpiresAt: metav1.NewTime(time.Now().Add(365 * 24 * time.Hour)),
 		},

@@ -411,7 +411,7 @@ func deadlines(ctx context.Context, cl *clients, c config) (*deadlineResult, err
 			Spec: nhi.IdentityOwnershipSpec{
 				Identities: []nhi.IdentityReference{{Kind: nhi.KindServiceAccount, Name: name}},
 				Owner:      benchOwner(),
-				Purpose:    "benchmark",
+				Purpose:    benchPurpose,
 				Approval:   benchApproval(time.Now().Add(-time.Hour)),
 				ExpiresAt:  metav1.NewTime(expiry[name]),
 			},
