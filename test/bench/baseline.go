@@ -39,22 +39,21 @@ type identityRef struct {
 	name      string
 }
 
-// listIdentities lists the data set's identities, as metadata, and passes
-// each to keep, which says whether to return it.
+// listIdentities lists the data set's identities, as metadata, with one
+// list of each kind across the cluster (as a controller's informer would),
+// and passes each to keep, which says whether to return it.
 func listIdentities(ctx context.Context, cl *clients, data dataSet,
 	keep func(metav1.PartialObjectMetadata) bool) ([]identityRef, error) {
 	var refs []identityRef
-	for n := range data.perNamespace {
-		ns := namespaceName(n)
-		for _, gvr := range []schema.GroupVersionResource{serviceAccounts, secrets} {
-			list, err := cl.metadata.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
-			if err != nil {
-				return nil, err
-			}
-			for _, item := range list.Items {
-				if strings.HasPrefix(item.Name, "id-") && keep(item) {
-					refs = append(refs, identityRef{gvr, ns, item.Name})
-				}
+	inDataSet := data.namespaces()
+	for _, gvr := range []schema.GroupVersionResource{serviceAccounts, secrets} {
+		list, err := cl.metadata.Resource(gvr).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range list.Items {
+			if inDataSet[item.Namespace] && strings.HasPrefix(item.Name, "id-") && keep(item) {
+				refs = append(refs, identityRef{gvr, item.Namespace, item.Name})
 			}
 		}
 	}
