@@ -104,7 +104,7 @@ func parseFlags() (flags, zap.Options) {
 	flag.IntVar(&f.deadlineSeriesLimit, "deadline-series-limit", evidence.DefaultDeadlineSeriesLimit,
 		"At most this many steward_deadline_timestamp_seconds series across all namespaces; the earliest deadlines "+
 			"are kept and steward_deadline_series_dropped counts the rest. 0 disables the metric.")
-	flag.StringVar(&f.memoryLimit, "memory-limit", "100Mi",
+	flag.StringVar(&f.memoryLimit, "memory-limit", "256Mi",
 		"Soft memory limit of the Go runtime, as a quantity (0 disables); ignored when GOMEMLIMIT is set, "+
 			"as the Deployment does from the container's limit.")
 	opts := zap.Options{Development: false}

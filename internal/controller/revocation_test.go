@@ -180,6 +180,13 @@ var _ = Describe("Revoking in Enforce mode", func() {
 				s.policy.Spec.Enforcement = enforcement
 				return k8sClient.Update(ctx, s.policy)
 			}).Should(Succeed())
+			// Steward's cache holds the new mode once its policy
+			// controller has observed it: only then is a binding change
+			// judged under it.
+			Eventually(func() bool {
+				s.get(s.policy)()
+				return s.policy.Status.ObservedGeneration == s.policy.Generation
+			}).Should(BeTrue())
 		}
 		setEnforcement(nhi.EnforcementDryRun)
 		addSubject(binding, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "reporter", Namespace: s.namespace})

@@ -107,17 +107,24 @@ func Kebab(state nhi.IdentityState) string {
 }
 
 // Diff returns the changes that bring an identity's managed keys to the
-// desired values: a value to set, or nil to delete. It is empty when nothing
-// needs writing.
+// desired values: a value to set, or nil to delete. It is nil when nothing
+// needs writing: it runs for every identity on every evaluation, and most
+// have nothing to change, so then it allocates nothing.
 func Diff(current, desired map[string]string, managed []string) map[string]*string {
-	changes := map[string]*string{}
+	var changes map[string]*string
 	for _, key := range managed {
 		have, present := current[key]
 		want, wanted := desired[key]
 		switch {
 		case wanted && (!present || have != want):
+			if changes == nil {
+				changes = map[string]*string{}
+			}
 			changes[key] = &want
 		case !wanted && present:
+			if changes == nil {
+				changes = map[string]*string{}
+			}
 			changes[key] = nil
 		}
 	}

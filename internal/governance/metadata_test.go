@@ -67,9 +67,9 @@ func TestDiff(t *testing.T) {
 		{"steady state: nothing to write",
 			map[string]string{"steward.dev/a": "1", "steward.dev/b": "2", "app": "web"},
 			map[string]string{"steward.dev/a": "1", "steward.dev/b": "2"},
-			map[string]*string{}},
-		{"nothing managed, nothing desired", map[string]string{"app": "web"}, map[string]string{}, map[string]*string{}},
-		{"nil maps", nil, nil, map[string]*string{}},
+			map[string]*string(nil)},
+		{"nothing managed, nothing desired", map[string]string{"app": "web"}, map[string]string{}, map[string]*string(nil)},
+		{"nil maps", nil, nil, map[string]*string(nil)},
 		{"a missing key is set", map[string]string{"steward.dev/a": "1"},
 			map[string]string{"steward.dev/a": "1", "steward.dev/b": "2"},
 			map[string]*string{"steward.dev/b": str("2")}},
@@ -82,7 +82,7 @@ func TestDiff(t *testing.T) {
 		{"an ungoverned identity loses every managed key, keeps the others",
 			map[string]string{"steward.dev/a": "1", "steward.dev/b": "2", "app": "web", "steward.dev/other": "x"}, nil,
 			map[string]*string{"steward.dev/a": null, "steward.dev/b": null}},
-		{"unmanaged desired keys are ignored", map[string]string{}, map[string]string{"app": "web"}, map[string]*string{}},
+		{"unmanaged desired keys are ignored", map[string]string{}, map[string]string{"app": "web"}, map[string]*string(nil)},
 		{"set, change and delete at once",
 			map[string]string{"steward.dev/a": "1", "steward.dev/b": "2"},
 			map[string]string{"steward.dev/b": "two", "steward.dev/c": "3"},
@@ -235,8 +235,8 @@ func TestSteadyStateZeroWrites(t *testing.T) {
 				second := Evaluate(s)
 				for i, r := range second.Identities {
 					id := s.Identities[i]
-					equal(t, "label changes", Diff(id.Labels, r.Labels, ManagedLabels), map[string]*string{})
-					equal(t, "annotation changes", Diff(id.Annotations, r.Annotations, ManagedAnnotations), map[string]*string{})
+					equal(t, "label changes", Diff(id.Labels, r.Labels, ManagedLabels), map[string]*string(nil))
+					equal(t, "annotation changes", Diff(id.Annotations, r.Annotations, ManagedAnnotations), map[string]*string(nil))
 					equal(t, "State", r.State, first.Identities[i].State)
 					equalTime(t, "Since", r.Since, first.Identities[i].Since)
 					equal(t, "Transitioned", r.Transitioned(), false)
