@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -86,15 +87,13 @@ func (l *Ledgers) OfNamespace(ctx context.Context, namespace string) (*namespace
 // entries of identities first seen in that reconcile, which the next
 // reconcile records again.
 func (l *Ledgers) PatchNamespace(ctx context.Context, set *namespaceLedgers, changes []LedgerChanges) error {
-	for k := len(changes) - 1; k >= 0; k-- {
-		if k >= len(set.shards) {
-			shard := &nhi.Ledger{}
-			shard.Namespace, shard.Name = l.Namespace, shardName(set.base().Name, k)
-			set.shards = append(set.shards, shard)
-		}
+	for k := len(set.shards); k < len(changes); k++ {
+		shard := &nhi.Ledger{}
+		shard.Namespace, shard.Name = l.Namespace, shardName(set.base().Name, k)
+		set.shards = append(set.shards, shard)
 	}
-	for k := len(changes) - 1; k >= 0; k-- {
-		if err := l.Patch(ctx, set.shards[k], changes[k]); err != nil {
+	for k, c := range slices.Backward(changes) {
+		if err := l.Patch(ctx, set.shards[k], c); err != nil {
 			return err
 		}
 	}

@@ -75,7 +75,7 @@ func applyLedgerChanges(set *namespaceLedgers, changes []LedgerChanges) {
 }
 
 func shardSizes(set *namespaceLedgers) []int {
-	var sizes []int
+	sizes := make([]int, 0, len(set.shards))
 	for _, shard := range set.shards {
 		sizes = append(sizes, len(shard.Status.Identities))
 	}
