@@ -2,8 +2,9 @@
 # make bench: measures Steward against the local control plane and writes the
 # figures to docs/benchmarks.md, with the command that produced each section.
 # Every goal is a ratio against a baseline measured in the same run, or an
-# absolute bound from the design. Not part of make test: it takes about half
-# an hour on 2 cores.
+# absolute bound from the design. Not part of make test: it takes about 25
+# minutes on 2 cores (about 7 per shape, plus 4 for the deadline and idle
+# runs); --large about 25 more.
 #
 # Each shape of data set runs on a fresh control plane: the floor (a plain,
 # unthrottled client-go program), Steward with default flags, then Steward at
@@ -69,7 +70,7 @@ step "building bin/bench"
 go build -o bin/bench ./test/bench
 START=${SECONDS}
 
-if [[ "${OUT_FILE}" == "docs/benchmarks.md" ]]; then
+if ((!SHAPE_GIVEN && !LARGE)); then
   step "engine: the pure evaluator on 100,000 identities and 1,000 ownerships"
   go test ./internal/governance/ -run '^$' -bench BenchmarkEvaluate100kIdentities1kOwnerships -benchtime 5x \
     -benchmem | tee "${OUT}/engine.txt"
