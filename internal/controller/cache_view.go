@@ -19,7 +19,10 @@ package controller
 import (
 	"context"
 	"fmt"
+	"reflect"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -29,11 +32,22 @@ import (
 // namespace: the cache's own objects, neither copied nor gathered into a
 // typed list, since a namespace may hold tens of thousands and every
 // reconcile reads them all. Callers only read them. Without an informer
-// index to read (a client that is no cache, in tests), it lists.
-func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, reader client.Reader, obj T,
-	list client.ObjectList, items func() []T, namespace string) ([]T, error) {
+// index to read (a client that is no cache, in tests), it lists into list.
+func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, reader client.Reader,
+	list client.ObjectList, namespace string) ([]T, error) {
+	var out []T
+	add := func(o runtime.Object) error {
+		typed, ok := o.(T)
+		if !ok {
+			return fmt.Errorf("the cache holds a %T where a %T belongs", o, *new(T))
+		}
+		out = append(out, typed)
+		return nil
+	}
 	if c != nil {
-		informer, err := c.GetInformer(ctx, obj)
+		// A new, empty T names the kind: T is a pointer type.
+		kind := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
+		informer, err := c.GetInformer(ctx, kind)
 		if err != nil {
 			return nil, err
 		}
@@ -42,13 +56,12 @@ func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, read
 			if err != nil {
 				return nil, err
 			}
-			out := make([]T, 0, len(objects))
+			out = make([]T, 0, len(objects))
 			for _, o := range objects {
-				typed, ok := o.(T)
-				if !ok {
-					return nil, fmt.Errorf("the cache holds a %T where a %T belongs", o, obj)
+				obj, _ := o.(runtime.Object) // nil, if not one: add says so
+				if err := add(obj); err != nil {
+					return nil, err
 				}
-				out = append(out, typed)
 			}
 			return out, nil
 		}
@@ -56,5 +69,6 @@ func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, read
 	if err := reader.List(ctx, list, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, err
 	}
-	return items(), nil
+	// Pointers into the list's items: typed lists hold values.
+	return out, meta.EachListItem(list, add)
 }

@@ -56,11 +56,9 @@ func identityFromMeta(obj *metav1.ObjectMeta, secretType string) governance.Iden
 // namespaceInputs is what one reconcile reads from the cache.
 type namespaceInputs struct {
 	snapshot governance.Snapshot
-	// ledger is the namespace's ledger: Steward's own records, which the
-	// snapshot's identities carry as Recorded.
-	ledger *nhi.Ledger
-	// ledgers are that ledger and its shards, which hold the identities'
-	// records.
+	// ledgers are the namespace's ledger and its shards: Steward's own
+	// records, which the snapshot's identities carry as Recorded; the
+	// revocation records are on the first (base).
 	ledgers     *namespaceLedgers
 	conflicting []*nhi.OwnershipPolicy
 }
@@ -120,7 +118,6 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 	if in.ledgers, err = r.Ledgers.OfNamespace(ctx, namespace); err != nil {
 		return nil, err
 	}
-	in.ledger = in.ledgers.base()
 	for i := range in.snapshot.Identities {
 		in.snapshot.Identities[i].Recorded = recorded(in.ledgers, in.snapshot.Identities[i].UID)
 	}
@@ -149,14 +146,7 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 // stripped (usage.StripServiceAccount): the metadata Steward reads, and the
 // Secrets they reference.
 func (r *NamespaceReconciler) serviceAccounts(ctx context.Context, namespace string) ([]*corev1.ServiceAccount, error) {
-	list := &corev1.ServiceAccountList{}
-	return cachedInNamespace(ctx, r.Cache, r.Client, &corev1.ServiceAccount{}, list, func() []*corev1.ServiceAccount {
-		out := make([]*corev1.ServiceAccount, len(list.Items))
-		for i := range list.Items {
-			out[i] = &list.Items[i]
-		}
-		return out
-	}, namespace)
+	return cachedInNamespace[*corev1.ServiceAccount](ctx, r.Cache, r.Client, &corev1.ServiceAccountList{}, namespace)
 }
 
 // readContext adds to each identity who uses it and, for a ServiceAccount,

@@ -70,7 +70,7 @@ func (r *NamespaceReconciler) revokeDue(ctx context.Context, in *namespaceInputs
 	var errs []error
 	for i := range result.Identities {
 		id := &result.Identities[i]
-		record, recorded := in.ledger.Status.Revocations[string(id.Identity.UID)]
+		record, recorded := in.ledgers.base().Status.Revocations[string(id.Identity.UID)]
 		var err error
 		switch {
 		case !id.Governed:
@@ -103,7 +103,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, i
 	ns, name, uid := in.snapshot.Namespace, id.Identity.Name, id.Identity.UID
 
 	// 1. Count it against the cap once, and record it in progress.
-	record, inProgress := in.ledger.Status.Revocations[string(uid)]
+	record, inProgress := in.ledgers.base().Status.Revocations[string(uid)]
 	if !inProgress {
 		ok, _, err := r.Budget.Reserve(ctx, policy, ns, uid)
 		if err != nil {
@@ -120,7 +120,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, i
 		now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
 		record = nhi.RevocationRecord{Kind: id.Identity.Kind, Name: name, ID: string(uid) + "@" + governance.Timestamp(in.snapshot.Now.Truncate(time.Second)),
 			Policy: policy.Name, Reason: id.ActionReason, ReservedAt: now}
-		if err := r.Ledgers.PutRevocation(ctx, in.ledger, uid, &record); err != nil {
+		if err := r.Ledgers.PutRevocation(ctx, in.ledgers.base(), uid, &record); err != nil {
 			return err
 		}
 	}
@@ -168,7 +168,7 @@ func (r *NamespaceReconciler) revoke(ctx context.Context, in *namespaceInputs, i
 	}, corev1.EventTypeWarning, EventReasonRevoked)
 	revokedAt := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
 	record.RevokedAt = &revokedAt
-	if err := r.Ledgers.PutRevocation(ctx, in.ledger, uid, &record); err != nil {
+	if err := r.Ledgers.PutRevocation(ctx, in.ledgers.base(), uid, &record); err != nil {
 		return err
 	}
 	governance.MarkRevoked(id, revokedAt.Time, describeBindings(record.RemovedBindings))
@@ -199,7 +199,7 @@ func (r *NamespaceReconciler) removeBindings(ctx context.Context, in *namespaceI
 		}
 	}
 	if grew {
-		if err := r.Ledgers.PutRevocation(ctx, in.ledger, id.Identity.UID, record); err != nil {
+		if err := r.Ledgers.PutRevocation(ctx, in.ledgers.base(), id.Identity.UID, record); err != nil {
 			return nil, err
 		}
 	}
@@ -278,7 +278,7 @@ func (r *NamespaceReconciler) restore(ctx context.Context, in *namespaceInputs, 
 			return err
 		}
 	}
-	if err := r.Ledgers.PutRevocation(ctx, in.ledger, id.Identity.UID, nil); err != nil {
+	if err := r.Ledgers.PutRevocation(ctx, in.ledgers.base(), id.Identity.UID, nil); err != nil {
 		return err
 	}
 	message := fmt.Sprintf("%s %s is %s again: restored it to %d of %d recorded bindings%s (deleted tokens are not restored)",

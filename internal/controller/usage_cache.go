@@ -67,8 +67,7 @@ func UsageCacheObjects() map[client.Object]cache.ByObject {
 // looks unused only because its users could not be read must not be
 // revoked.
 //
-// serviceAccounts are the namespace's, as the reconcile read them; nil reads
-// them here.
+// serviceAccounts are the namespace's, as the reconcile read them.
 func (r *NamespaceReconciler) readUsage(ctx context.Context, namespace string,
 	serviceAccounts []*corev1.ServiceAccount) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
 	var (
@@ -95,11 +94,6 @@ func (r *NamespaceReconciler) readUsage(ctx context.Context, namespace string,
 	pods, err := r.pods(ctx, namespace)
 	if err != nil {
 		return nil, fmt.Errorf("listing pods to find which workloads use identities: %w", err)
-	}
-	if serviceAccounts == nil {
-		if serviceAccounts, err = r.serviceAccounts(ctx, namespace); err != nil {
-			return nil, fmt.Errorf("listing service accounts to find which workloads use identities: %w", err)
-		}
 	}
 	return usage.Users(usage.Objects{
 		Pods: pods, Deployments: deployments.Items, StatefulSets: statefulSets.Items,
@@ -150,12 +144,5 @@ func referencesChanged(e event.UpdateEvent) bool {
 
 // pods are the cached, stripped Pods of a namespace (cachedInNamespace).
 func (r *NamespaceReconciler) pods(ctx context.Context, namespace string) ([]*corev1.Pod, error) {
-	list := &corev1.PodList{}
-	return cachedInNamespace(ctx, r.Cache, r.Client, &corev1.Pod{}, list, func() []*corev1.Pod {
-		out := make([]*corev1.Pod, len(list.Items))
-		for i := range list.Items {
-			out[i] = &list.Items[i]
-		}
-		return out
-	}, namespace)
+	return cachedInNamespace[*corev1.Pod](ctx, r.Cache, r.Client, &corev1.PodList{}, namespace)
 }

@@ -52,7 +52,12 @@ const (
 // drive the unexported usage plumbing against a cache they build.
 var (
 	ReadUsage = func(ctx context.Context, c client.Client, namespace string) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
-		return (&NamespaceReconciler{Client: c}).readUsage(ctx, namespace, nil)
+		r := &NamespaceReconciler{Client: c}
+		serviceAccounts, err := r.serviceAccounts(ctx, namespace)
+		if err != nil {
+			return nil, err
+		}
+		return r.readUsage(ctx, namespace, serviceAccounts)
 	}
 	WatchUsage = watchUsage
 )
