@@ -65,9 +65,14 @@ const (
 // as fast as the API server takes them, and many small namespaces together
 // send no more at once than one large one. Each identity still has one
 // writer: its namespace is reconciled by one worker at a time.
+//
+// An identity whose patch fails does not hold up the others (an admission
+// policy elsewhere may refuse one): every patch is tried, and the error
+// names the first failure and how many there were.
 func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespaceInputs, result *governance.Result) (int, error) {
-	var writes atomic.Int64
-	group, ctx := errgroup.WithContext(ctx)
+	var writes, failures atomic.Int64
+	var first atomic.Pointer[error]
+	var group errgroup.Group
 	group.SetLimit(r.Patches.Limit())
 	for i := range result.Identities {
 		id := &result.Identities[i]
@@ -77,26 +82,44 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 			continue
 		}
 		group.Go(func() error {
-			release, err := r.Patches.Acquire(ctx)
+			wrote, err := r.patchIdentity(ctx, in.snapshot.Namespace, id.Identity, labels, annotations)
 			if err != nil {
-				return err
+				failures.Add(1)
+				first.CompareAndSwap(nil, &err)
+			} else if wrote {
+				writes.Add(1)
 			}
-			defer release()
-			obj, err := r.patchMetadata(ctx, in.snapshot.Namespace, *id.Identity, labels, annotations)
-			if apierrors.IsNotFound(err) {
-				return nil // deleted meanwhile; its delete event re-evaluates the namespace
-			}
-			if err != nil {
-				return fmt.Errorf("patching %s %s: %w", id.Identity.Kind, id.Identity.Name, err)
-			}
-			writes.Add(1)
-			r.recordWrite(ctx, in.snapshot.Namespace, *id.Identity, obj, labels, annotations)
-			id.Identity.ResourceVersion = obj.ResourceVersion
 			return nil
 		})
 	}
-	err := group.Wait()
-	return int(writes.Load()), err
+	_ = group.Wait() // every function returns nil; the failures are counted
+	if err := first.Load(); err != nil {
+		return int(writes.Load()), fmt.Errorf("%d of %d identity patches failed, the first: %w",
+			failures.Load(), failures.Load()+writes.Load(), *err)
+	}
+	return int(writes.Load()), nil
+}
+
+// patchIdentity patches one identity's Steward metadata and notes the
+// write. An identity deleted meanwhile is not patched, and is no error: its
+// delete event re-evaluates the namespace.
+func (r *NamespaceReconciler) patchIdentity(ctx context.Context, namespace string, id *governance.Identity,
+	labels, annotations map[string]*string) (bool, error) {
+	release, err := r.Patches.Acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	obj, err := r.patchMetadata(ctx, namespace, *id, labels, annotations)
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("patching %s %s: %w", id.Kind, id.Name, err)
+	}
+	r.recordWrite(ctx, namespace, *id, obj, labels, annotations)
+	id.ResourceVersion = obj.ResourceVersion
+	return true, nil
 }
 
 // recordTransitions records, once each, the transitions and due
@@ -104,9 +127,11 @@ func (r *NamespaceReconciler) applyIdentities(ctx context.Context, in *namespace
 // a log line. It runs after the ledger write, so that a crash repeats
 // nothing and loses nothing the ledger does not also lose.
 func (r *NamespaceReconciler) recordTransitions(ctx context.Context, in *namespaceInputs, result *governance.Result) {
+	events := newIdentityEvents(r.Recorder, in.snapshot.Namespace, r.EventsPerReason)
 	for i := range result.Identities {
-		r.recordIdentity(ctx, in, &result.Identities[i])
+		r.recordIdentity(ctx, in, &result.Identities[i], events)
 	}
+	events.flush()
 }
 
 func (r *NamespaceReconciler) recordWrite(ctx context.Context, namespace string, id governance.Identity,
@@ -157,7 +182,8 @@ func (r *NamespaceReconciler) patchMetadata(ctx context.Context, namespace strin
 
 // recordIdentity emits the Event and decision-log lines of a patched
 // identity's transition and newly due action.
-func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult) {
+func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
+	events *identityEvents) {
 	log := logf.FromContext(ctx)
 	obj := identityObject(in.snapshot.Namespace, *id.Identity)
 	base := evidence.Decision{
@@ -175,7 +201,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 		d.Message = describeState(id)
 		r.decide(ctx, d)
 		if eventType, reason := transitionEvent(id); reason != "" {
-			r.Recorder.Eventf(obj, nil, eventType, reason, "Evaluate", "%s", d.Message)
+			events.Eventf(obj, eventType, reason, "Evaluate", "%s", d.Message)
 		}
 		if id.Governed && id.Action == governance.ActionFlag {
 			evidence.CountAction(string(governance.ActionFlag), id.Identity.Kind)
@@ -210,7 +236,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 				id.ActionReason, base.Policy, impactText(id.Impact, false))
 		}
 		r.decide(ctx, d)
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, reason, "Revoke", "%s", d.Message)
+		events.Eventf(obj, corev1.EventTypeWarning, reason, "Revoke", "%s", d.Message)
 		evidence.CountAction(reason, id.Identity.Kind)
 		evidence.ObserveDeadline("would-revoke", id.RevokeAt, r.Clock.Now())
 		log.Info("revocation due but not carried out", "kind", id.Identity.Kind, "name", id.Identity.Name,
@@ -224,7 +250,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 			"decide: an OwnershipException, a new IdentityOwnership, or spec.revocation.inUse: Revoke on the policy",
 			id.Identity.Kind, id.Identity.Name, id.ActionReason, base.Policy, usedByText(id.Impact))
 		r.decide(ctx, d)
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, EventReasonRevocationHeld, "Revoke", "%s", d.Message)
+		events.Eventf(obj, corev1.EventTypeWarning, EventReasonRevocationHeld, "Revoke", "%s", d.Message)
 		evidence.CountAction(EventReasonRevocationHeld, id.Identity.Kind)
 		evidence.ObserveDeadline("hold", id.RevokeAt, r.Clock.Now())
 		log.Info("revocation held: the identity is in use", "kind", id.Identity.Kind, "name", id.Identity.Name,
@@ -237,7 +263,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 		d.Deadline, d.DeadlineAt = string(id.Warning.Deadline), &id.Warning.At.Time
 		d.Message = deadlineText(id)
 		r.decide(ctx, d)
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, EventReasonDeadlineApproaching, "Warn", "%s", d.Message)
+		events.Eventf(obj, corev1.EventTypeWarning, EventReasonDeadlineApproaching, "Warn", "%s", d.Message)
 		log.Info("deadline approaching", "kind", id.Identity.Kind, "name", id.Identity.Name,
 			"deadline", id.Warning.Deadline, "at", id.Warning.At.Time)
 	}

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -72,6 +73,10 @@ type NamespaceReconciler struct {
 	StewardNamespace string
 	// Patches bounds the identity patches in flight across namespaces.
 	Patches *PatchSlots
+	// EventsPerReason is how many Events of one reason an evaluation sends
+	// about identities before folding the rest into one summary about the
+	// namespace; 0 means DefaultEventsPerReason.
+	EventsPerReason int
 	// Cache, when set, is the cache behind Client: the largest reads of a
 	// reconcile take its objects without copying them (cachedInNamespace).
 	Cache cache.Cache
@@ -120,13 +125,13 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	// The people's copies first (they decide nothing, and are what a
 	// deadline's watcher waits for), then the ledger, then the evidence of
-	// what the ledger now holds.
-	writes, err := r.applyIdentities(ctx, in, &result)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	if err := r.Ledgers.PatchNamespace(ctx, in.ledgers, recordChanges(in.ledgers, &result, r.Ledgers.capacity())); err != nil {
-		return ctrl.Result{}, err
+	// what the ledger now holds. The ledger is written even when some
+	// patches failed, or took the whole reconcile timeout: what it records
+	// is decided, and without it the next pass would decide every
+	// transition again, with new clocks, and patch them all again.
+	writes, patchErr := r.applyIdentities(ctx, in, &result)
+	if err := r.writeLedger(ctx, in, &result); err != nil {
+		return ctrl.Result{}, errors.Join(patchErr, err)
 	}
 	r.recordTransitions(ctx, in, &result)
 
@@ -139,8 +144,8 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}
 
-	if revocationErr != nil {
-		return ctrl.Result{}, revocationErr
+	if err := errors.Join(revocationErr, patchErr); err != nil {
+		return ctrl.Result{}, err
 	}
 	requeue := time.Duration(0)
 	if !result.NextDeadline.IsZero() {
@@ -156,9 +161,18 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
 
-// SetupWithManager registers the reconciler and its watches. Every change
-// to an identity or a Steward object enqueues its namespace; a policy or
-// directory change enqueues every namespace.
+// ledgerWriteTimeout bounds the ledger write of one reconcile. It has its
+// own deadline, not what is left of the reconcile's: a reconcile that spent
+// its --reconcile-timeout patching must still record what it decided.
+const ledgerWriteTimeout = 30 * time.Second
+
+// writeLedger records one evaluation in the namespace's ledger and shards.
+func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
+	defer cancel()
+	return r.Ledgers.PatchNamespace(ctx, in.ledgers, recordChanges(in.ledgers, result, r.Ledgers.capacity()))
+}
+
 // revoked reports whether this pass committed a revocation.
 func revoked(result *governance.Result) bool {
 	for i := range result.Identities {
@@ -170,6 +184,9 @@ func revoked(result *governance.Result) bool {
 	return false
 }
 
+// SetupWithManager registers the reconciler and its watches. Every change
+// to an identity or a Steward object enqueues its namespace; a policy or
+// directory change enqueues every namespace.
 func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentReconciles int) error {
 	toNamespace := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcileRequest {
 		return []reconcileRequest{{NamespacedName: types.NamespacedName{Name: obj.GetNamespace()}}}

@@ -23,7 +23,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -245,34 +244,9 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
 		// An admission policy elsewhere in the cluster protects one binding.
 		locked := "locked-" + s.namespace
-		policy := &admissionregistrationv1.ValidatingAdmissionPolicy{
-			ObjectMeta: metav1.ObjectMeta{Name: locked},
-			Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
-				FailurePolicy: ptr.To(admissionregistrationv1.Fail),
-				MatchConstraints: &admissionregistrationv1.MatchResources{
-					ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
-						RuleWithOperations: admissionregistrationv1.RuleWithOperations{
-							Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Update},
-							Rule: admissionregistrationv1.Rule{APIGroups: []string{rbacv1.GroupName},
-								APIVersions: []string{"v1"}, Resources: []string{"rolebindings"}},
-						},
-					}},
-				},
-				Validations: []admissionregistrationv1.Validation{{
-					Expression: "object.metadata.namespace != '" + s.namespace + "' || object.metadata.name != 'locked'",
-					Message:    "this binding is managed elsewhere",
-				}},
-			},
-		}
-		binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: locked},
-			Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{PolicyName: locked,
-				ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny}},
-		}
-		for _, obj := range []client.Object{policy, binding} {
-			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
-			DeferCleanup(func() { Expect(k8sClient.Delete(ctx, obj)).To(Succeed()) })
-		}
+		denyUpdates(locked, rbacv1.GroupName, "rolebindings",
+			"object.metadata.namespace != '"+s.namespace+"' || object.metadata.name != 'locked'",
+			"this binding is managed elsewhere")
 		lockedBinding := s.bindRole("locked", "stuck")
 		// The API server enforces the policy once it has loaded it.
 		Eventually(func() string {

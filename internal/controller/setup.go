@@ -51,6 +51,10 @@ type Options struct {
 	// LedgerCapacity is how many identity entries one Ledger object holds;
 	// 0 means nhi.LedgerCapacity. Tests lower it to shard small namespaces.
 	LedgerCapacity int
+	// EventsPerReason is how many Events of one reason one evaluation of a
+	// namespace sends about its identities before folding the rest into a
+	// summary; 0 means DefaultEventsPerReason.
+	EventsPerReason int
 }
 
 // CacheOptions restricts what the manager caches: Pods, workloads and
@@ -149,6 +153,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Budget:           &RevocationBudget{Ledgers: ledgers, Clock: opts.Clock, Notify: summaries.NotifyPolicy},
 		Patches:          NewPatchSlots(opts.MaxConcurrentReconciles),
 		Cache:            mgr.GetCache(),
+		EventsPerReason:  opts.EventsPerReason,
 	}
 	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return fmt.Errorf("setting up the namespace controller: %w", err)

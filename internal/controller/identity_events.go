@@ -1,0 +1,111 @@
+/*
+Copyright 2026 The Steward Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+)
+
+// DefaultEventsPerReason is how many Events of one reason one evaluation of
+// a namespace sends about its identities before it folds the rest into a
+// summary.
+const DefaultEventsPerReason = 100
+
+// EventReasonEventsFolded: one evaluation had more Events of one reason than
+// it sends one by one; the summary is about the namespace.
+const EventReasonEventsFolded = "EventsFolded"
+
+// foldedExamples is how many of the folded identities a summary names.
+const foldedExamples = 5
+
+// identityEvents sends one evaluation's Events about a namespace's
+// identities. The first perReason of each reason go out one by one; past
+// that, the Event is folded, and flush sends one summary per reason about
+// the namespace, with the count and a few names.
+//
+// Without it, the first evaluation of a namespace of 20,000 unowned
+// identities would send 20,000 Events at once: more writes than the
+// patches, and more than any queue should hold, so most would be dropped
+// unannounced (client-go's broadcaster drops past 1,000 too). Folded, the
+// same evidence stays whole: every identity's decision-log line, its
+// steward.dev/finding label, and an Event saying how many were folded and
+// where to find them.
+type identityEvents struct {
+	recorder  events.EventRecorder
+	namespace string
+	perReason int
+	sent      map[string]int
+	folded    map[string]*foldedEvents
+}
+
+type foldedEvents struct {
+	eventType, action string
+	count             int
+	examples          []string
+}
+
+func newIdentityEvents(recorder events.EventRecorder, namespace string, perReason int) *identityEvents {
+	if perReason <= 0 {
+		perReason = DefaultEventsPerReason
+	}
+	return &identityEvents{recorder: recorder, namespace: namespace, perReason: perReason,
+		sent: map[string]int{}, folded: map[string]*foldedEvents{}}
+}
+
+// Eventf sends, or folds, one Event about an identity.
+func (e *identityEvents) Eventf(obj *metav1.PartialObjectMetadata, eventType, reason, action, note string, args ...any) {
+	if e.sent[reason] < e.perReason {
+		e.sent[reason]++
+		e.recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+		return
+	}
+	f := e.folded[reason]
+	if f == nil {
+		f = &foldedEvents{eventType: eventType, action: action}
+		e.folded[reason] = f
+	}
+	f.count++
+	if len(f.examples) < foldedExamples {
+		f.examples = append(f.examples, strings.ToLower(obj.Kind)+"/"+obj.Name)
+	}
+}
+
+// flush sends the summaries of what was folded, one per reason, about the
+// namespace.
+func (e *identityEvents) flush() {
+	ns := namespaceObject(e.namespace)
+	for _, reason := range slices.Sorted(maps.Keys(e.folded)) {
+		f := e.folded[reason]
+		e.recorder.Eventf(ns, nil, f.eventType, EventReasonEventsFolded, f.action,
+			"%d more identities in namespace %s had a %s Event in one evaluation, beyond the %d sent one by one "+
+				"(for example %s); the decision log records each, and their steward.dev/ labels and status show it",
+			f.count, e.namespace, reason, e.perReason, strings.Join(f.examples, ", "))
+	}
+}
+
+// namespaceObject is a namespace as the target of an Event.
+func namespaceObject(name string) runtime.Object {
+	return &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: name}}
+}
