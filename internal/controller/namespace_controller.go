@@ -123,14 +123,15 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.writeStatuses(ctx, in, &result); err != nil {
 		return ctrl.Result{}, err
 	}
-	// The people's copies first (they decide nothing, and are what a
-	// deadline's watcher waits for), then the ledger, then the evidence of
-	// what the ledger now holds. The ledger is written even when some
-	// patches failed, or took the whole reconcile timeout: what it records
-	// is decided, and without it the next pass would decide every
-	// transition again, with new clocks, and patch them all again.
+	// The people's copies and the ledger at once, then the evidence of what
+	// the ledger now holds. Neither waits for the other: the copies decide
+	// nothing, and the ledger records what is decided even when some
+	// patches fail, or take the whole reconcile timeout; without it the next
+	// pass would decide every transition again, with new clocks, and patch
+	// them all again.
+	ledger := r.writeLedger(ctx, in, &result)
 	writes, patchErr := r.applyIdentities(ctx, in, &result)
-	if err := r.writeLedger(ctx, in, &result); err != nil {
+	if err := <-ledger; err != nil {
 		return ctrl.Result{}, errors.Join(patchErr, err)
 	}
 	r.recordTransitions(ctx, in, &result)
@@ -166,11 +167,18 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 // its --reconcile-timeout patching must still record what it decided.
 const ledgerWriteTimeout = 30 * time.Second
 
-// writeLedger records one evaluation in the namespace's ledger and shards.
-func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
-	defer cancel()
-	return r.Ledgers.PatchNamespace(ctx, in.ledgers, recordChanges(in.ledgers, result, r.Ledgers.capacity()))
+// writeLedger starts recording one evaluation in the namespace's ledger and
+// shards; the channel gives the outcome. What is recorded is computed
+// before it returns: the patches that run meanwhile change nothing it reads.
+func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan error {
+	changes := recordChanges(in.ledgers, result, r.Ledgers.capacity())
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
+		defer cancel()
+		done <- r.Ledgers.PatchNamespace(ctx, in.ledgers, changes)
+	}()
+	return done
 }
 
 // revoked reports whether this pass committed a revocation.

@@ -37,12 +37,13 @@ type evaluation struct {
 	active     []bool
 	excepts    *coverageIndex
 	deadline   time.Time
+	durations  policyDurations
 }
 
 // Evaluate computes the desired state of one namespace. See the package
 // documentation.
 func Evaluate(s Snapshot) Result {
-	e := &evaluation{s: &s}
+	e := &evaluation{s: &s, durations: parsePolicyDurations(s.Policy)}
 	result := Result{
 		Ownerships: map[string]*OwnershipResult{},
 		Exceptions: map[string]*ExceptionResult{},
@@ -290,7 +291,7 @@ func (e *evaluation) findings(id *Identity, owner *ownershipFacts) ([]nhi.Findin
 			if rotated, ok := parseTime(id.Annotations[AnnotationRotatedAt]); ok && rotated.After(base) && !rotated.After(e.s.Now) {
 				base = rotated
 			}
-			due := base.Add(ParseDuration(&rotation.MaxAge))
+			due := base.Add(owner.rotationMaxAge)
 			dueAt.set(deadlineRotation, due)
 			if !e.s.Now.Before(due) {
 				findings = append(slices.Clip(findings), nhi.FindingRotationOverdue)
@@ -299,7 +300,7 @@ func (e *evaluation) findings(id *Identity, owner *ownershipFacts) ([]nhi.Findin
 			e.at(due)
 		}
 	}
-	if staleAfter := ParseDuration(e.s.Policy.Spec.StaleAfter); staleAfter > 0 && id.SecretType == legacyTokenType {
+	if staleAfter := e.durations.staleAfter; staleAfter > 0 && id.SecretType == legacyTokenType {
 		lastUsed := id.Created
 		if day, err := time.Parse(time.DateOnly, id.Labels[LabelLegacyTokenLastUsed]); err == nil && !day.After(e.s.Now) {
 			lastUsed = day
@@ -387,7 +388,7 @@ func (e *evaluation) decideAction(r *IdentityResult, open []nhi.Finding, owner *
 		case nhi.ActionFlag:
 			action = ActionFlag
 		case nhi.ActionRevoke:
-			revokeAt := r.Since.Add(ParseDuration(rule.RevokeAfter))
+			revokeAt := r.Since.Add(e.durations.revokeAfter[f])
 			if r.RevokeAt.IsZero() || revokeAt.Before(r.RevokeAt) {
 				r.RevokeAt = revokeAt
 			}

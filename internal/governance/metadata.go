@@ -111,6 +111,9 @@ func Kebab(state nhi.IdentityState) string {
 // needs writing: it runs for every identity on every evaluation, and most
 // have nothing to change, so then it allocates nothing.
 func Diff(current, desired map[string]string, managed []string) map[string]*string {
+	if holdsExactly(current, desired) {
+		return nil
+	}
 	var changes map[string]*string
 	for _, key := range managed {
 		have, present := current[key]
@@ -129,6 +132,23 @@ func Diff(current, desired map[string]string, managed []string) map[string]*stri
 		}
 	}
 	return changes
+}
+
+// holdsExactly reports whether current holds the desired keys and values
+// and nothing else, when Diff has nothing to change. It is Diff's usual case (an identity's cached
+// annotations are Steward's own keys only, see the cache transform), found
+// in as many lookups as there are desired keys, where Diff's full check
+// makes two for each of the keys Steward manages.
+func holdsExactly(current, desired map[string]string) bool {
+	if len(current) != len(desired) {
+		return false
+	}
+	for key, want := range desired {
+		if have, present := current[key]; !present || have != want {
+			return false
+		}
+	}
+	return true
 }
 
 // Timestamp formats a time as Steward writes times in annotations and

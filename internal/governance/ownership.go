@@ -34,6 +34,9 @@ type ownershipFacts struct {
 	findingsOnce     []nhi.Finding
 	findingsComputed bool
 
+	// rotationMaxAge is spec.rotation.maxAge, parsed once.
+	rotationMaxAge time.Duration
+
 	approvalRequired bool
 	unapproved       bool
 	// approvalRecord is what the ownership's status must record about its
@@ -99,6 +102,7 @@ func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews [
 		f.revoked = f.lastReview.Spec.Decision == nhi.DecisionRevoke
 	}
 
+	f.rotationMaxAge = rotationMaxAge(o)
 	f.reviewInterval = ParseDuration(o.Spec.ReviewInterval)
 	if policy != nil {
 		if maxInterval := ParseDuration(policy.Spec.MaxReviewInterval); maxInterval > 0 &&
@@ -190,4 +194,12 @@ func isContact(o *nhi.IdentityOwnership, person nhi.Person) bool {
 		}
 	}
 	return false
+}
+
+// rotationMaxAge is an ownership's spec.rotation.maxAge; 0 when it has none.
+func rotationMaxAge(o *nhi.IdentityOwnership) time.Duration {
+	if o.Spec.Rotation == nil {
+		return 0
+	}
+	return ParseDuration(&o.Spec.Rotation.MaxAge)
 }

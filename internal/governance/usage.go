@@ -32,7 +32,7 @@ import (
 // Steward cannot know about use before it watched. Legacy token Secrets are
 // left to Stale, which the API server's own record of use decides.
 func (e *evaluation) unused(id *Identity) (since, due time.Time) {
-	unusedAfter := ParseDuration(e.s.Policy.Spec.UnusedAfter)
+	unusedAfter := e.durations.unusedAfter
 	if unusedAfter == 0 || id.SecretType == legacyTokenType || len(id.Users) > 0 {
 		return time.Time{}, time.Time{}
 	}

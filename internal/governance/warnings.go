@@ -51,7 +51,7 @@ type warnings struct {
 }
 
 func (e *evaluation) newWarnings() *warnings {
-	return &warnings{e: e, window: warnBefore(e.s.Policy)}
+	return &warnings{e: e, window: e.durations.warnBefore}
 }
 
 // add records a deadline when it is ahead and within the window, and asks
