@@ -73,6 +73,7 @@ type flags struct {
 	decisionLog             string
 	memoryLimit             string
 	deadlineSeriesLimit     int
+	eventsPerReason         int
 }
 
 func parseFlags() (flags, zap.Options) {
@@ -101,6 +102,9 @@ func parseFlags() (flags, zap.Options) {
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
 		"Where the JSON-lines decision log goes: stdout, stderr, a file path, or none.")
+	flag.IntVar(&f.eventsPerReason, "events-per-reason", controller.DefaultEventsPerReason,
+		"At most this many Events of one reason about identities per evaluation of a namespace; the rest are "+
+			"counted in one EventsFolded Event about the namespace (the decision log keeps a line for each).")
 	flag.IntVar(&f.deadlineSeriesLimit, "deadline-series-limit", evidence.DefaultDeadlineSeriesLimit,
 		"At most this many steward_deadline_timestamp_seconds series across all namespaces; the earliest deadlines "+
 			"are kept and steward_deadline_series_dropped counts the rest. 0 disables the metric.")
@@ -200,6 +204,7 @@ func run(f flags) error {
 		StewardNamespace:        f.stewardNamespace,
 		MaxConcurrentReconciles: f.maxConcurrentReconciles,
 		DecisionLog:             evidence.NewDecisionLog(logWriter),
+		EventsPerReason:         f.eventsPerReason,
 	}); err != nil {
 		return err
 	}

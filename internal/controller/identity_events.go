@@ -19,7 +19,6 @@ package controller
 import (
 	"maps"
 	"slices"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -29,20 +28,20 @@ import (
 
 // DefaultEventsPerReason is how many Events of one reason one evaluation of
 // a namespace sends about its identities before it folds the rest into a
-// summary.
-const DefaultEventsPerReason = 100
+// summary. Ten, as client-go's EventCorrelator starts aggregating similar
+// Events after ten: a change to one identity, or a few, is told identity by
+// identity; a sweep (Steward's first evaluation of a namespace, an
+// ownership deleted) is told once, with the count.
+const DefaultEventsPerReason = 10
 
 // EventReasonEventsFolded: one evaluation had more Events of one reason than
 // it sends one by one; the summary is about the namespace.
 const EventReasonEventsFolded = "EventsFolded"
 
-// foldedExamples is how many of the folded identities a summary names.
-const foldedExamples = 5
-
 // identityEvents sends one evaluation's Events about a namespace's
 // identities. The first perReason of each reason go out one by one; past
 // that, the Event is folded, and flush sends one summary per reason about
-// the namespace, with the count and a few names.
+// the namespace, with the count.
 //
 // Without it, the first evaluation of a namespace of 20,000 unowned
 // identities would send 20,000 Events at once: more writes than the
@@ -50,7 +49,11 @@ const foldedExamples = 5
 // unannounced (client-go's broadcaster drops past 1,000 too). Folded, the
 // same evidence stays whole: every identity's decision-log line, its
 // steward.dev/finding label, and an Event saying how many were folded and
-// where to find them.
+// how to list them.
+//
+// An Event about a namespace, a cluster-scoped object, lives in the default
+// namespace (the API server refuses it anywhere else), where others may
+// read it: so the summary names no identity, only the count.
 type identityEvents struct {
 	recorder  events.EventRecorder
 	namespace string
@@ -62,7 +65,6 @@ type identityEvents struct {
 type foldedEvents struct {
 	eventType, action string
 	count             int
-	examples          []string
 }
 
 func newIdentityEvents(recorder events.EventRecorder, namespace string, perReason int) *identityEvents {
@@ -86,9 +88,6 @@ func (e *identityEvents) Eventf(obj *metav1.PartialObjectMetadata, eventType, re
 		e.folded[reason] = f
 	}
 	f.count++
-	if len(f.examples) < foldedExamples {
-		f.examples = append(f.examples, strings.ToLower(obj.Kind)+"/"+obj.Name)
-	}
 }
 
 // flush sends the summaries of what was folded, one per reason, about the
@@ -98,9 +97,9 @@ func (e *identityEvents) flush() {
 	for _, reason := range slices.Sorted(maps.Keys(e.folded)) {
 		f := e.folded[reason]
 		e.recorder.Eventf(ns, nil, f.eventType, EventReasonEventsFolded, f.action,
-			"%d more identities in namespace %s had a %s Event in one evaluation, beyond the %d sent one by one "+
-				"(for example %s); the decision log records each, and their steward.dev/ labels and status show it",
-			f.count, e.namespace, reason, e.perReason, strings.Join(f.examples, ", "))
+			"%d more identities in namespace %s had a %s Event in one evaluation, beyond the %d sent one by one; "+
+				"the decision log records each, and `kubectl get serviceaccounts,secrets -n %s -l steward.dev/finding` "+
+				"lists the identities with findings", f.count, e.namespace, reason, e.perReason, e.namespace)
 	}
 }
 

@@ -37,9 +37,6 @@ import (
 type namespaceLedgers struct {
 	// shards[0] is the namespace's ledger, shards[k] its shard k.
 	shards []*nhi.Ledger
-	// holders maps each entry's UID to the first shard holding it, built on
-	// first use: a reconcile asks for every identity, three times.
-	holders map[string]int
 }
 
 // base is the namespace's ledger, which holds the revocation records.
@@ -48,26 +45,10 @@ func (n *namespaceLedgers) base() *nhi.Ledger { return n.shards[0] }
 // holder is the shard holding an identity's entry: the first one, should
 // a crash have left it in two (see recordChanges); -1 when none does.
 func (n *namespaceLedgers) holder(uid string) int {
-	if len(n.shards) == 1 {
-		if _, ok := n.shards[0].Status.Identities[uid]; ok {
-			return 0
+	for k, shard := range n.shards {
+		if _, ok := shard.Status.Identities[uid]; ok {
+			return k
 		}
-		return -1
-	}
-	if n.holders == nil {
-		size := 0
-		for _, shard := range n.shards {
-			size += len(shard.Status.Identities)
-		}
-		n.holders = make(map[string]int, size)
-		for k, shard := range slices.Backward(n.shards) {
-			for held := range shard.Status.Identities {
-				n.holders[held] = k // the first shard's, written last
-			}
-		}
-	}
-	if k, ok := n.holders[uid]; ok {
-		return k
 	}
 	return -1
 }
@@ -106,7 +87,6 @@ func (l *Ledgers) OfNamespace(ctx context.Context, namespace string) (*namespace
 // entries of identities first seen in that reconcile, which the next
 // reconcile records again.
 func (l *Ledgers) PatchNamespace(ctx context.Context, set *namespaceLedgers, changes []LedgerChanges) error {
-	set.holders = nil // the shards change
 	for k := len(set.shards); k < len(changes); k++ {
 		shard := &nhi.Ledger{}
 		shard.Namespace, shard.Name = l.Namespace, shardName(set.base().Name, k)
