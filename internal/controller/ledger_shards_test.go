@@ -17,13 +17,19 @@ limitations under the License.
 package controller
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/governance"
@@ -163,4 +169,44 @@ func TestLedgerShards(t *testing.T) {
 			t.Errorf("shards = %d: a shard is never uncounted, so no record is ever out of sight", set.base().Status.Shards)
 		}
 	})
+}
+
+// An API server whose Ledger CRD predates status.shards prunes the count:
+// the shards written would be out of sight of the next read. PatchNamespace
+// says so, by name, and forgets its copy of the namespace's ledger.
+func TestPatchNamespaceRefusesACRDThatDropsTheShardCount(t *testing.T) {
+	s := runtime.NewScheme()
+	if err := nhi.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	oldCRD := interceptor.Funcs{
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch,
+			opts ...client.SubResourcePatchOption) error {
+			if err := c.SubResource(sub).Patch(ctx, obj, patch, opts...); err != nil {
+				return err
+			}
+			ledger := obj.(*nhi.Ledger)
+			ledger.Status.Shards = 0 // pruned: the old schema has no such field
+			return c.Status().Update(ctx, ledger)
+		},
+	}
+	c := fake.NewClientBuilder().WithScheme(s).WithStatusSubresource(&nhi.Ledger{}).WithInterceptorFuncs(oldCRD).Build()
+	ledgers := &Ledgers{Reader: c, Writer: c, Namespace: "steward-system", Capacity: 3}
+	ctx := context.Background()
+
+	set, err := ledgers.OfNamespace(ctx, "payments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ledgers.PatchNamespace(ctx, set, recordChanges(set, shardedResult(uids(0, 7), time.Unix(1_800_000_000, 0)), 3))
+	if err == nil || !strings.Contains(err.Error(), "did not keep status.shards=2") ||
+		!strings.Contains(err.Error(), "apply config/crd") {
+		t.Fatalf("error %v, want one naming status.shards and config/crd", err)
+	}
+	ledgers.mu.Lock()
+	_, remembered := ledgers.latest[namespaceLedgerName("payments")]
+	ledgers.mu.Unlock()
+	if remembered {
+		t.Error("the ledger that lost its count is still remembered: the next reconcile would not read it again")
+	}
 }
