@@ -105,7 +105,8 @@ func parseFlags() (flags, zap.Options) {
 		"Where the JSON-lines decision log goes: stdout, stderr, a file path, or none.")
 	flag.IntVar(&f.eventsPerReason, "events-per-reason", controller.DefaultEventsPerReason,
 		"At most this many Events of one reason about identities per evaluation of a namespace; the rest are "+
-			"counted in one EventsFolded Event about the namespace (the decision log keeps a line for each).")
+			"counted in one EventsFolded Event about the namespace (the decision log keeps a line for each); 0 means "+
+			"the default.")
 	flag.IntVar(&f.deadlineSeriesLimit, "deadline-series-limit", evidence.DefaultDeadlineSeriesLimit,
 		"At most this many steward_deadline_timestamp_seconds series across all namespaces; the earliest deadlines "+
 			"are kept and steward_deadline_series_dropped counts the rest. 0 disables the metric.")

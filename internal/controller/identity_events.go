@@ -24,6 +24,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
+
+	"github.com/nhi-steward/steward/internal/governance"
 )
 
 // DefaultEventsPerReason is how many Events of one reason one evaluation of
@@ -58,13 +60,14 @@ type identityEvents struct {
 	recorder  events.EventRecorder
 	namespace string
 	perReason int
-	sent      map[string]int
-	folded    map[string]*foldedEvents
+	byReason  map[string]*reasonEvents
 }
 
-type foldedEvents struct {
+// reasonEvents are one reason's Events in one evaluation: how many were
+// sent, how many folded, and the type and action the summary repeats.
+type reasonEvents struct {
 	eventType, action string
-	count             int
+	sent, folded      int
 }
 
 func newIdentityEvents(recorder events.EventRecorder, namespace string, perReason int) *identityEvents {
@@ -72,34 +75,38 @@ func newIdentityEvents(recorder events.EventRecorder, namespace string, perReaso
 		perReason = DefaultEventsPerReason
 	}
 	return &identityEvents{recorder: recorder, namespace: namespace, perReason: perReason,
-		sent: map[string]int{}, folded: map[string]*foldedEvents{}}
+		byReason: map[string]*reasonEvents{}}
 }
 
 // Eventf sends, or folds, one Event about an identity.
 func (e *identityEvents) Eventf(obj *metav1.PartialObjectMetadata, eventType, reason, action, note string, args ...any) {
-	if e.sent[reason] < e.perReason {
-		e.sent[reason]++
+	r := e.byReason[reason]
+	if r == nil {
+		r = &reasonEvents{eventType: eventType, action: action}
+		e.byReason[reason] = r
+	}
+	if r.sent < e.perReason {
+		r.sent++
 		e.recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
 		return
 	}
-	f := e.folded[reason]
-	if f == nil {
-		f = &foldedEvents{eventType: eventType, action: action}
-		e.folded[reason] = f
-	}
-	f.count++
+	r.folded++
 }
 
 // flush sends the summaries of what was folded, one per reason, about the
 // namespace.
 func (e *identityEvents) flush() {
 	ns := namespaceObject(e.namespace)
-	for _, reason := range slices.Sorted(maps.Keys(e.folded)) {
-		f := e.folded[reason]
-		e.recorder.Eventf(ns, nil, f.eventType, EventReasonEventsFolded, f.action,
+	for _, reason := range slices.Sorted(maps.Keys(e.byReason)) {
+		r := e.byReason[reason]
+		if r.folded == 0 {
+			continue
+		}
+		e.recorder.Eventf(ns, nil, r.eventType, EventReasonEventsFolded, r.action,
 			"%d more identities in namespace %s had a %s Event in one evaluation, beyond the %d sent one by one; "+
-				"the decision log records each, and `kubectl get serviceaccounts,secrets -n %s -l steward.dev/finding` "+
-				"lists the identities with findings", f.count, e.namespace, reason, e.perReason, e.namespace)
+				"the decision log records each, and `kubectl get serviceaccounts,secrets -n %s -l %s` "+
+				"lists the identities with findings", r.folded, e.namespace, reason, e.perReason, e.namespace,
+			governance.LabelFinding)
 	}
 }
 

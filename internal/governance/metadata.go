@@ -17,6 +17,7 @@ limitations under the License.
 package governance
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,10 @@ func Kebab(state nhi.IdentityState) string {
 // needs writing: it runs for every identity on every evaluation, and most
 // have nothing to change, so then it allocates nothing.
 func Diff(current, desired map[string]string, managed []string) map[string]*string {
-	if holdsExactly(current, desired) {
+	// The usual case, found in as many lookups as there are desired keys
+	// (an identity's cached annotations are Steward's own keys only, see the
+	// cache transform), where the loop makes two for every managed key.
+	if maps.Equal(current, desired) {
 		return nil
 	}
 	var changes map[string]*string
@@ -132,23 +136,6 @@ func Diff(current, desired map[string]string, managed []string) map[string]*stri
 		}
 	}
 	return changes
-}
-
-// holdsExactly reports whether current holds the desired keys and values
-// and nothing else, when Diff has nothing to change. It is Diff's usual case (an identity's cached
-// annotations are Steward's own keys only, see the cache transform), found
-// in as many lookups as there are desired keys, where Diff's full check
-// makes two for each of the keys Steward manages.
-func holdsExactly(current, desired map[string]string) bool {
-	if len(current) != len(desired) {
-		return false
-	}
-	for key, want := range desired {
-		if have, present := current[key]; !present || have != want {
-			return false
-		}
-	}
-	return true
 }
 
 // Timestamp formats a time as Steward writes times in annotations and
