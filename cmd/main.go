@@ -75,6 +75,7 @@ type flags struct {
 	gcPercent               int
 	deadlineSeriesLimit     int
 	eventsPerReason         int
+	reportFormat            string
 }
 
 func parseFlags() (flags, zap.Options) {
@@ -110,6 +111,10 @@ func parseFlags() (flags, zap.Options) {
 	flag.IntVar(&f.deadlineSeriesLimit, "deadline-series-limit", evidence.DefaultDeadlineSeriesLimit,
 		"At most this many steward_deadline_timestamp_seconds series across all namespaces; the earliest deadlines "+
 			"are kept and steward_deadline_series_dropped counts the rest. 0 disables the metric.")
+	flag.StringVar(&f.reportFormat, "report-format", evidence.DefaultReportFormat,
+		"The API of the report Steward writes in each governed namespace, when its CRD is installed: "+
+			"wgpolicyk8s (PolicyReport), openreports (OpenReports Report) or both. Steward removes its reports "+
+			"of a format left out.")
 	flag.StringVar(&f.memoryLimit, "memory-limit", "256Mi",
 		"Soft memory limit of the Go runtime, as a quantity (0 disables); ignored when GOMEMLIMIT is set, "+
 			"as the Deployment does from the container's limit.")
@@ -178,6 +183,10 @@ func run(f flags) error {
 	if err := tuneGarbageCollector(f.memoryLimit, f.gcPercent); err != nil {
 		return err
 	}
+	reportFormats, err := evidence.ParseReportFormats(f.reportFormat)
+	if err != nil {
+		return fmt.Errorf("--report-format: %w", err)
+	}
 	logWriter, err := openDecisionLog(f.decisionLog)
 	if err != nil {
 		return fmt.Errorf("opening the decision log: %w", err)
@@ -216,6 +225,7 @@ func run(f flags) error {
 		MaxConcurrentReconciles: f.maxConcurrentReconciles,
 		DecisionLog:             evidence.NewDecisionLog(logWriter),
 		EventsPerReason:         f.eventsPerReason,
+		ReportFormats:           reportFormats,
 	}); err != nil {
 		return err
 	}
@@ -226,6 +236,7 @@ func run(f flags) error {
 		return fmt.Errorf("adding the readiness check: %w", err)
 	}
 	setupLog.Info("starting manager", "qps", f.qps, "burst", f.burst,
-		"maxConcurrentReconciles", f.maxConcurrentReconciles, "stewardNamespace", f.stewardNamespace)
+		"maxConcurrentReconciles", f.maxConcurrentReconciles, "stewardNamespace", f.stewardNamespace,
+		"reportFormat", f.reportFormat)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }

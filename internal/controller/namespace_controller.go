@@ -67,8 +67,9 @@ type NamespaceReconciler struct {
 	// Directories caches the owner directories policies name.
 	Directories *DirectoryCaches
 	Budget      *RevocationBudget
-	// Reports writes PolicyReports when their CRD is installed; nil writes none.
-	Reports *PolicyReports
+	// Reports writes the namespace's reports in the chosen formats whose
+	// CRDs are installed; nil writes none.
+	Reports *Reports
 	// StewardNamespace is never governed.
 	StewardNamespace string
 	// Patches bounds the identity patches in flight across namespaces.
@@ -136,7 +137,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	r.recordTransitions(ctx, in, &result)
 
-	// 4. Evidence: the policy's aggregate status, metrics, the PolicyReport.
+	// 4. Evidence: the policy's aggregate status, metrics, the reports.
 	r.Summaries.Put(summarize(in, &result))
 	evidence.SetDeadlines(req.Name, deadlines(in, &result))
 	if r.Reports != nil {
@@ -223,16 +224,14 @@ func (r *NamespaceReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrentRe
 		// ServiceAccount named again by a binding is removed again.
 		Watches(&rbacv1.RoleBinding{}, bindingChanges, builder.WithPredicates(reachChanged)).
 		Watches(&rbacv1.ClusterRoleBinding{}, bindingChanges, builder.WithPredicates(reachChanged)).
-		// Installing the PolicyReport CRD makes every namespace write its report.
+		// Installing a report CRD makes every namespace write its report.
 		WatchesRawSource(source.Kind(mgr.GetCache(), &metav1.PartialObjectMetadata{TypeMeta: crdTypeMeta},
-			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, _ *metav1.PartialObjectMetadata) []reconcileRequest {
-				if r.Reports != nil {
-					r.Reports.CRDChanged()
-				}
+			handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, crd *metav1.PartialObjectMetadata) []reconcileRequest {
+				r.Reports.CRDChanged(crd.Name)
 				return r.allNamespaces(ctx, nil)
 			}),
 			predicate.NewTypedPredicateFuncs(func(crd *metav1.PartialObjectMetadata) bool {
-				return crd.Name == policyReportCRD
+				return r.Reports != nil && r.Reports.WatchesCRD(crd.Name)
 			})))
 	c, err := watchUsage(r.watchAccess(b)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrentReconciles}).
@@ -257,9 +256,6 @@ func (r *NamespaceReconciler) allNamespaces(ctx context.Context, _ client.Object
 	}
 	return requests
 }
-
-// policyReportCRD is the CRD whose arrival enables PolicyReports.
-const policyReportCRD = "policyreports.wgpolicyk8s.io"
 
 var crdTypeMeta = metav1.TypeMeta{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition"}
 

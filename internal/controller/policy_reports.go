@@ -18,12 +18,10 @@ package controller
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
-
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -33,73 +31,140 @@ import (
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/governance"
 )
 
 // +kubebuilder:rbac:groups=wgpolicyk8s.io,resources=policyreports,verbs=get;create;update;delete
+// +kubebuilder:rbac:groups=openreports.io,resources=reports,verbs=get;create;update;delete
 
-// PolicyReports writes one wgpolicyk8s.io PolicyReport per governed
-// namespace, when that CRD is installed; without it, it does nothing and
-// reports no error. It remembers what it last wrote, so a namespace whose
-// evaluation did not change costs no request at all.
+// Reports writes one report named steward per governed namespace, in each
+// chosen format (wgpolicyk8s.io PolicyReport, OpenReports Report) whose CRD
+// is installed; a format whose CRD is absent costs nothing and reports no
+// error. Steward's report of a format that is not chosen is removed, so that
+// changing --report-format leaves no stale findings behind. Each format has
+// its own writer, the only one to write its objects.
+type Reports struct {
+	writers []*reportWriter
+}
+
+// NewReports writes the reports of the chosen formats; none chosen means
+// evidence.DefaultReportFormat.
+func NewReports(dynamicClient dynamic.Interface, chosen []evidence.ReportFormat) *Reports {
+	if len(chosen) == 0 {
+		chosen = []evidence.ReportFormat{evidence.ReportFormat(evidence.DefaultReportFormat)}
+	}
+	r := &Reports{}
+	for _, format := range evidence.ReportFormats {
+		r.writers = append(r.writers, &reportWriter{format: format, chosen: slices.Contains(chosen, format),
+			reports: dynamicClient.Resource(format.Resource())})
+	}
+	return r
+}
+
+// WatchesCRD reports whether a CRD serves one of the report formats.
+func (r *Reports) WatchesCRD(name string) bool {
+	return slices.ContainsFunc(r.writers, func(w *reportWriter) bool { return w.format.CRDName() == name })
+}
+
+// CRDChanged is called when a report CRD is created, updated or deleted:
+// its API may now be served, or not, and a deleted CRD took every report of
+// its kind with it, so what the writer remembers writing is forgotten.
+func (r *Reports) CRDChanged(name string) {
+	for _, w := range r.writers {
+		if w.format.CRDName() == name {
+			w.mu.Lock()
+			w.written = nil
+			w.mu.Unlock()
+			w.absent.Store(false)
+		}
+	}
+}
+
+// Sync brings a namespace's reports to the evaluated state; with no
+// governing policy they are removed.
+func (r *Reports) Sync(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
+	namespace := in.snapshot.Namespace
+	var content *evidence.ReportContent
+	if policy := in.snapshot.Policy; policy != nil {
+		content = evidence.BuildReport(namespace, policy.Name, reportEntries(in, result))
+	}
+	errs := make([]error, 0, len(r.writers))
+	for _, w := range r.writers {
+		desired := content
+		if !w.chosen {
+			desired = nil
+		}
+		errs = append(errs, w.sync(ctx, namespace, desired))
+	}
+	return errors.Join(errs...)
+}
+
+// absentDigest is what a writer remembers of a namespace where it keeps
+// no report.
+const absentDigest = "absent"
+
+// reportWriter writes the reports of one format. It remembers what it last
+// wrote, so a namespace whose evaluation did not change costs no request at
+// all.
 //
 // It talks to the API through a dynamic client with the resource named
 // outright, not through a RESTMapper: a mapper that looked the API up while
 // the CRD was still being established would keep answering "no such kind".
-type PolicyReports struct {
-	Dynamic dynamic.Interface
+type reportWriter struct {
+	format evidence.ReportFormat
+	// chosen is false when --report-format leaves this format out: the
+	// writer then only removes Steward's report.
+	chosen  bool
+	reports dynamic.NamespaceableResourceInterface
 
-	// absent is set when the API answered that PolicyReports do not exist,
-	// and cleared whenever the CRD changes (see CRDChanged).
+	// absent is set when the API answered that the format's reports do not
+	// exist; it and written are cleared whenever the CRD changes (see
+	// CRDChanged).
 	absent atomic.Bool
 
 	mu      sync.Mutex
 	written map[string]string // namespace → digest of the report in the API
 }
 
-// policyReports is the resource of evidence.PolicyReportGVK.
-var policyReports = evidence.PolicyReportGVK.GroupVersion().WithResource("policyreports")
-
-// CRDChanged is called when the PolicyReport CRD is created, updated or
-// deleted: the API may now be served, or not.
-func (p *PolicyReports) CRDChanged() { p.absent.Store(false) }
-
-// Sync brings a namespace's report to the evaluated state; with no
-// governing policy the report is removed.
-func (p *PolicyReports) Sync(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
-	if p.absent.Load() {
+// sync brings one namespace's report of this format to desired; nil
+// desired removes it.
+func (w *reportWriter) sync(ctx context.Context, namespace string, desired *evidence.ReportContent) error {
+	if w.absent.Load() {
 		return nil
 	}
-	namespace := in.snapshot.Namespace
-	var desired *unstructured.Unstructured
-	digest := "absent"
-	if policy := in.snapshot.Policy; policy != nil {
-		desired = evidence.PolicyReport(namespace, policy.Name, reportEntries(result))
-		digest = digestOf(desired)
+	digest := absentDigest
+	if desired != nil {
+		digest = desired.Digest()
 	}
-	p.mu.Lock()
-	unchanged := p.written[namespace] == digest
-	p.mu.Unlock()
+	w.mu.Lock()
+	unchanged := w.written[namespace] == digest
+	w.mu.Unlock()
 	if unchanged {
 		return nil
 	}
-	served, err := p.write(ctx, namespace, desired)
+	var report *unstructured.Unstructured
+	if desired != nil {
+		report = desired.As(w.format)
+	}
+	served, err := w.write(ctx, namespace, report)
 	if err != nil || !served {
 		return err
 	}
-	p.mu.Lock()
-	if p.written == nil {
-		p.written = map[string]string{}
+	w.mu.Lock()
+	if w.written == nil {
+		w.written = map[string]string{}
 	}
-	p.written[namespace] = digest
-	p.mu.Unlock()
+	w.written[namespace] = digest
+	w.mu.Unlock()
 	return nil
 }
 
-// write returns false when the PolicyReport API is not served.
-func (p *PolicyReports) write(ctx context.Context, namespace string, desired *unstructured.Unstructured) (bool, error) {
-	reports := p.Dynamic.Resource(policyReports).Namespace(namespace)
+// write returns false when the format's API is not served.
+func (w *reportWriter) write(ctx context.Context, namespace string, desired *unstructured.Unstructured) (bool, error) {
+	reports := w.reports.Namespace(namespace)
+	kind := w.format.GVK().Kind
 	current, err := reports.Get(ctx, evidence.PolicyReportName, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
@@ -109,13 +174,16 @@ func (p *PolicyReports) write(ctx context.Context, namespace string, desired *un
 		_, err = reports.Create(ctx, desired, metav1.CreateOptions{})
 		if apierrors.IsNotFound(err) {
 			// Not even the collection exists: the CRD is not installed.
-			p.absent.Store(true)
+			w.absent.Store(true)
 			return false, nil
 		}
 		return true, client.IgnoreAlreadyExists(err)
 	case err != nil:
-		return false, fmt.Errorf("reading the PolicyReport of %s: %w", namespace, err)
+		return false, fmt.Errorf("reading the %s of %s: %w", kind, namespace, err)
 	case desired == nil:
+		if current.GetLabels()[managedByLabel] != managedBySteward {
+			return true, nil // not Steward's report: not Steward's to remove
+		}
 		return true, client.IgnoreNotFound(reports.Delete(ctx, evidence.PolicyReportName, metav1.DeleteOptions{}))
 	case equality.Semantic.DeepEqual(current.Object["results"], desired.Object["results"]) &&
 		equality.Semantic.DeepEqual(current.Object["summary"], desired.Object["summary"]):
@@ -125,7 +193,17 @@ func (p *PolicyReports) write(ctx context.Context, namespace string, desired *un
 	_, err = reports.Update(ctx, desired, metav1.UpdateOptions{})
 	return true, err
 }
-func reportEntries(result *governance.Result) []evidence.ReportEntry {
+
+// The label that marks Steward's reports.
+const (
+	managedByLabel   = "app.kubernetes.io/managed-by"
+	managedBySteward = "steward"
+)
+
+// reportEntries are the namespace's governed identities, each with the
+// owner that answers for it.
+func reportEntries(in *namespaceInputs, result *governance.Result) []evidence.ReportEntry {
+	owners := ownersOf(in, result)
 	var entries []evidence.ReportEntry
 	for i := range result.Identities {
 		id := &result.Identities[i]
@@ -135,14 +213,34 @@ func reportEntries(result *governance.Result) []evidence.ReportEntry {
 		entries = append(entries, evidence.ReportEntry{
 			Kind: id.Identity.Kind, Name: id.Identity.Name, UID: string(id.Identity.UID), State: id.State,
 			Findings: id.Findings, Ownership: id.Ownership, Exceptions: id.Exceptions, Since: id.Since,
-			Action: string(id.Action), Context: evidence.ContextOf(governance.IdentityStatusOf(id)),
+			Action: string(id.Action), Owner: owners[id.Ownership],
+			Context: evidence.ContextOf(governance.IdentityStatusOf(id)),
 		})
 	}
 	return entries
 }
 
-func digestOf(obj *unstructured.Unstructured) string {
-	data, _ := json.Marshal([]any{obj.Object["results"], obj.Object["summary"]})
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
+// ownersOf gives, by ownership name, who answers for the identities each
+// ownership covers: its spec's team, contacts and expiry, and the review
+// date the evaluation computed.
+func ownersOf(in *namespaceInputs, result *governance.Result) map[string]evidence.Owner {
+	owners := make(map[string]evidence.Owner, len(in.snapshot.Ownerships))
+	for i := range in.snapshot.Ownerships {
+		o := &in.snapshot.Ownerships[i]
+		owner := evidence.Owner{Team: o.Spec.Owner.Team, Contacts: personNames(o.Spec.Owner.Contacts),
+			ExpiresAt: o.Spec.ExpiresAt.Time}
+		if r := result.Ownerships[o.Name]; r != nil && r.NextReviewBy != nil {
+			owner.NextReviewBy = *r.NextReviewBy
+		}
+		owners[o.Name] = owner
+	}
+	return owners
+}
+
+func personNames(people []nhi.Person) []string {
+	names := make([]string, len(people))
+	for i, p := range people {
+		names[i] = string(p)
+	}
+	return names
 }

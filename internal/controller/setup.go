@@ -55,6 +55,9 @@ type Options struct {
 	// namespace sends about its identities before folding the rest into a
 	// summary; 0 means DefaultEventsPerReason.
 	EventsPerReason int
+	// ReportFormats are the formats of the per-namespace reports; none
+	// means evidence.DefaultReportFormat.
+	ReportFormats []evidence.ReportFormat
 }
 
 // CacheOptions restricts what the manager caches: Pods, workloads and
@@ -122,7 +125,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 	summaries := NewSummaryStore()
 	dynamicClient, err := dynamic.NewForConfig(mgr.GetConfig())
 	if err != nil {
-		return fmt.Errorf("creating the PolicyReport client: %w", err)
+		return fmt.Errorf("creating the report client: %w", err)
 	}
 	secretToNamespace := handler.TypedEnqueueRequestsFromMapFunc(
 		func(_ context.Context, obj *metav1.PartialObjectMetadata) []reconcile.Request {
@@ -149,7 +152,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Summaries:        summaries,
 		StewardNamespace: opts.StewardNamespace,
 		Revoker:          &revoke.Revoker{Client: mgr.GetClient(), Reader: mgr.GetAPIReader()},
-		Reports:          &PolicyReports{Dynamic: dynamicClient},
+		Reports:          NewReports(dynamicClient, opts.ReportFormats),
 		Budget:           &RevocationBudget{Ledgers: ledgers, Clock: opts.Clock, Notify: summaries.NotifyPolicy},
 		Patches:          NewPatchSlots(opts.MaxConcurrentReconciles),
 		Cache:            mgr.GetCache(),

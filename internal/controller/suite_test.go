@@ -78,7 +78,10 @@ var _ = BeforeSuite(func() {
 	Expect(apiextensionsv1.AddToScheme(scheme.Scheme)).To(Succeed())
 
 	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		// The OpenReports CRD is installed from the start, so that the specs
+		// of the default --report-format prove it writes no Report.
+		CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases"),
+			filepath.Join("..", "..", "config", "openreports")},
 		ErrorIfCRDPathMissing: true,
 	}
 	var err error

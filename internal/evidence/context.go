@@ -27,7 +27,7 @@ import (
 // Context is what a reviewer sees before certifying an identity, and an
 // auditor next to its state: who uses it, what it can do, the cloud
 // identities it is linked to, and the deadlines ahead. It is carried by the
-// ownership's status rows and by the PolicyReport results' properties,
+// ownership's status rows and by the report results' properties,
 // from which the export reads it back.
 type Context struct {
 	// UsedBy are the first workloads using the identity, as kind/name;
@@ -88,7 +88,7 @@ func warningText(w nhi.DeadlineWarning) string {
 	return text
 }
 
-// Report result property keys of the context. PolicyReport properties are
+// Report result property keys of the context. Report properties are
 // strings; lists are comma-separated.
 const (
 	propUsedBy           = "usedBy"

@@ -34,6 +34,9 @@ import (
 // until when, when it was last reviewed, what is wrong with it, and which
 // controls that touches.
 type Row struct {
+	// Cluster is the kubeconfig context the row was read from, in a fleet
+	// export; empty otherwise.
+	Cluster     string     `json:"cluster,omitempty"`
 	Namespace   string     `json:"namespace"`
 	Kind        string     `json:"kind"`
 	Name        string     `json:"name"`
@@ -68,13 +71,16 @@ type Row struct {
 }
 
 // Sources is what the export is built from: Steward's own objects and the
-// PolicyReports it writes. Nothing here needs access to Secrets.
+// reports it writes. Nothing here needs access to Secrets.
 type Sources struct {
-	Ownerships    []nhi.IdentityOwnership
-	Exceptions    []nhi.OwnershipException
-	Policies      []nhi.OwnershipPolicy
-	PolicyReports []unstructured.Unstructured
-	// ReportsAvailable is false when the PolicyReport API is not installed:
+	Ownerships []nhi.IdentityOwnership
+	Exceptions []nhi.OwnershipException
+	Policies   []nhi.OwnershipPolicy
+	// Reports are Steward's reports, at most one per namespace, in either
+	// format: a PolicyReport and an OpenReports Report carry the same
+	// results.
+	Reports []unstructured.Unstructured
+	// ReportsAvailable is false when neither report API is installed:
 	// identities no ownership covers are then known only from the policies'
 	// (bounded) violation lists.
 	ReportsAvailable bool
@@ -110,34 +116,40 @@ func Inventory(src Sources) ([]Row, []string) {
 		}
 	}
 
-	for i := range src.PolicyReports {
-		report := &src.PolicyReports[i]
+	for i := range src.Reports {
+		report := &src.Reports[i]
 		results, _, _ := unstructured.NestedSlice(report.Object, "results")
 		for _, r := range results {
 			fillFromResult(rows, report.GetNamespace(), r)
 		}
 		if total := reportTotal(report); total > len(results) {
-			warnings = append(warnings, fmt.Sprintf("PolicyReport %s/%s lists %d of the namespace's %d governed "+
+			warnings = append(warnings, fmt.Sprintf("%s %s/%s lists %d of the namespace's %d governed "+
 				"identities (a report holds at most %d): `kubectl get serviceaccounts,secrets -n %s -l %s` "+
-				"lists every flagged one", report.GetNamespace(), report.GetName(), len(results), total,
+				"lists every flagged one", cmp.Or(report.GetKind(), PolicyReportGVK.Kind), report.GetNamespace(),
+				report.GetName(), len(results), total,
 				maxReportResults, report.GetNamespace(), governance.LabelFinding))
 		}
 	}
-	if !src.ReportsAvailable {
-		for _, p := range src.Policies {
-			for _, v := range p.Status.Violations {
-				row := rowFor(rows, v.Namespace, string(v.Kind), v.Name)
-				if row.State == "" {
-					row.State, row.Policy, row.Action = string(v.State), p.Name, v.Action
-					row.Findings = []string{string(v.State)}
-					if v.Since != nil {
-						row.Since = ptrTime(v.Since.Time)
-					}
+	// The policies' violations fill in what no report told: all of it when
+	// no report API is served, and otherwise a namespace whose report is
+	// missing (not written yet, or kept in the format the export did not
+	// find). A report's row, when there is one, is never overwritten.
+	for _, p := range src.Policies {
+		for _, v := range p.Status.Violations {
+			row := rowFor(rows, v.Namespace, string(v.Kind), v.Name)
+			if row.State == "" {
+				row.State, row.Policy, row.Action = string(v.State), p.Name, v.Action
+				row.Findings = []string{string(v.State)}
+				if v.Since != nil {
+					row.Since = ptrTime(v.Since.Time)
 				}
 			}
+		}
+		if !src.ReportsAvailable {
 			if int(p.Status.TotalViolations) > len(p.Status.Violations) {
 				warnings = append(warnings, "policy "+p.Name+" lists only the first violations in its status; "+
-					"install the PolicyReport CRD (config/policyreport) for a complete inventory")
+					"install the PolicyReport CRD (config/policyreport), or the OpenReports CRD (config/openreports) "+
+					"with --report-format=openreports, for a complete inventory")
 			}
 		}
 	}
@@ -173,7 +185,7 @@ func Inventory(src Sources) ([]Row, []string) {
 	return out, warnings
 }
 
-// reportTotal is the number of identities a PolicyReport's summary counts,
+// reportTotal is the number of identities a report's summary counts,
 // which may exceed the results it lists.
 func reportTotal(report *unstructured.Unstructured) int {
 	summary, _, _ := unstructured.NestedMap(report.Object, "summary")
@@ -228,7 +240,7 @@ func fillOwnership(row *Row, o *nhi.IdentityOwnership) {
 	}
 }
 
-// fillFromResult reads one PolicyReport result written by Steward.
+// fillFromResult reads one report result written by Steward.
 func fillFromResult(rows map[rowKey]*Row, namespace string, result any) {
 	r, ok := result.(map[string]any)
 	if !ok || r["source"] != reportSource {

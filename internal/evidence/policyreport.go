@@ -17,27 +17,29 @@ limitations under the License.
 package evidence
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
 
-// PolicyReportGVK is the wgpolicyk8s.io PolicyReport Steward writes.
-var PolicyReportGVK = schema.GroupVersionKind{Group: "wgpolicyk8s.io", Version: "v1alpha2", Kind: "PolicyReport"}
-
-// PolicyReportName is the name of Steward's report in each namespace.
+// PolicyReportName is the name of Steward's report in each namespace, in
+// every format.
 const PolicyReportName = "steward"
 
 // reportSource is the source of the results Steward writes, which tells
 // them apart from other tools' results in the same report.
 const reportSource = "steward"
 
-// The PolicyReport results (see PolicyReport for which identity gets which).
+// The report results (see BuildReport for which identity gets which).
 const (
 	resultPass  = "pass"
 	resultFail  = "fail"
@@ -53,12 +55,13 @@ const keyAPIVersion = "apiVersion"
 // maxReportResults keeps a report well under etcd's object size limit.
 const maxReportResults = 2000
 
-// reportContextBudget bounds the bytes of context (workloads, access,
-// cloud identities, warnings) a report carries: past it, results carry no
-// context, which the ownerships' status and explain still give.
+// reportContextBudget bounds the bytes of owner properties (team, contacts,
+// deadlines) and context (workloads, access, cloud identities, warnings) a
+// report carries: past it, results carry neither, which the ownerships'
+// status and explain still give.
 const reportContextBudget = 384 << 10
 
-// ReportEntry is one governed identity, as a PolicyReport result.
+// ReportEntry is one governed identity, as a report result.
 type ReportEntry struct {
 	Kind       nhi.IdentityKind
 	Name       string
@@ -69,19 +72,80 @@ type ReportEntry struct {
 	Exceptions []string
 	Since      time.Time
 	Action     string
+	// Owner is who answers for the identity under Ownership; the zero
+	// Owner when no ownership covers it.
+	Owner Owner
 	// Context is who uses the identity, what it can do, and the deadlines
 	// ahead.
 	Context Context
 }
 
-// PolicyReport builds the report of one namespace: one result per governed
+// Owner is what a report UI needs to route an identity's findings to the
+// people who answer for it: the covering ownership's team and contacts,
+// and its deadlines.
+type Owner struct {
+	Team     string
+	Contacts []string
+	// ExpiresAt is when the ownership lapses.
+	ExpiresAt time.Time
+	// NextReviewBy is when the ownership must next be recertified; zero
+	// when no review is required.
+	NextReviewBy time.Time
+}
+
+// Report result property keys of the owner, named as in the export.
+const (
+	propTeam         = "team"
+	propContacts     = "contacts"
+	propExpiresAt    = "expiresAt"
+	propNextReviewBy = "nextReviewBy"
+)
+
+// properties adds the owner to a report result's properties, and returns
+// about how many bytes it added.
+func (o Owner) properties(props map[string]any) int {
+	size := 0
+	set := func(key, value string) {
+		if value != "" {
+			props[key] = value
+			size += len(key) + len(value) + 6
+		}
+	}
+	set(propTeam, o.Team)
+	set(propContacts, strings.Join(o.Contacts, ","))
+	if !o.ExpiresAt.IsZero() {
+		set(propExpiresAt, o.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if !o.NextReviewBy.IsZero() {
+		set(propNextReviewBy, o.NextReviewBy.UTC().Format(time.RFC3339))
+	}
+	return size
+}
+
+// ReportContent is one namespace's report as every format carries it: the
+// results and their summary. The objects As makes share it: read them,
+// never modify them.
+type ReportContent struct {
+	namespace string
+	results   []any
+	summary   map[string]any
+}
+
+// BuildReport builds the report of one namespace: one result per governed
 // identity — pass when Owned, skip when Excepted, warn when either has a
 // deadline within the policy's warnBefore, fail otherwise — so report UIs
-// show the whole inventory, not only the failures.
-func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured.Unstructured {
+// show the whole inventory, not only the failures. Results are sorted by
+// kind and name: the entries come in the cache's order, which changes from
+// one list to the next, and a report that changed with it would be
+// rewritten by evaluations that changed nothing.
+func BuildReport(namespace, policy string, entries []ReportEntry) *ReportContent {
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(a, b ReportEntry) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
 	summary := map[string]int64{resultPass: 0, resultFail: 0, resultWarn: 0, resultError: 0, resultSkip: 0}
 	results := make([]any, 0, min(len(entries), maxReportResults))
-	contextBytes := 0
+	propertyBytes := 0
 	for _, e := range entries {
 		result := resultFail
 		switch e.State {
@@ -114,8 +178,9 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 		if e.Action != "" {
 			properties["action"] = e.Action
 		}
-		if contextBytes < reportContextBudget {
-			contextBytes += e.Context.properties(properties)
+		if propertyBytes < reportContextBudget {
+			propertyBytes += e.Owner.properties(properties)
+			propertyBytes += e.Context.properties(properties)
 		}
 		results = append(results, map[string]any{
 			"source":   reportSource,
@@ -136,18 +201,43 @@ func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured
 			"properties": properties,
 		})
 	}
-	report := &unstructured.Unstructured{}
-	report.SetGroupVersionKind(PolicyReportGVK)
-	report.SetNamespace(namespace)
-	report.SetName(PolicyReportName)
-	report.SetLabels(map[string]string{"app.kubernetes.io/managed-by": "steward"})
-	report.Object["scope"] = map[string]any{keyAPIVersion: "v1", "kind": "Namespace", "name": namespace}
-	report.Object["summary"] = map[string]any{
+	return &ReportContent{namespace: namespace, results: results, summary: map[string]any{
 		resultPass: summary[resultPass], resultFail: summary[resultFail], resultWarn: summary[resultWarn],
 		resultError: summary[resultError], resultSkip: summary[resultSkip],
+	}}
+}
+
+// Digest identifies the content, whatever the format it is written in.
+func (c *ReportContent) Digest() string {
+	data, _ := json.Marshal([]any{c.results, c.summary})
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// As is the content as a report of one format. The formats differ only
+// outside the results: an OpenReports Report also names its source for the
+// whole report, and says it lists at most maxReportResults results.
+func (c *ReportContent) As(format ReportFormat) *unstructured.Unstructured {
+	report := &unstructured.Unstructured{Object: map[string]any{}}
+	report.SetGroupVersionKind(format.GVK())
+	report.SetNamespace(c.namespace)
+	report.SetName(PolicyReportName)
+	report.SetLabels(map[string]string{"app.kubernetes.io/managed-by": "steward"})
+	report.Object["scope"] = map[string]any{keyAPIVersion: "v1", "kind": "Namespace", "name": c.namespace}
+	report.Object["summary"] = c.summary
+	report.Object["results"] = c.results
+	if format == FormatOpenReports {
+		report.Object["source"] = reportSource
+		report.Object["configuration"] = map[string]any{
+			"limits": map[string]any{"maxResults": int64(maxReportResults)},
+		}
 	}
-	report.Object["results"] = results
 	return report
+}
+
+// PolicyReport is BuildReport's content as a wgpolicyk8s.io PolicyReport.
+func PolicyReport(namespace, policy string, entries []ReportEntry) *unstructured.Unstructured {
+	return BuildReport(namespace, policy, entries).As(FormatPolicyReport)
 }
 
 // SeverityOf is the PolicyReport severity of an identity in a state, from
