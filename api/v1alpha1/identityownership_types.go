@@ -50,6 +50,7 @@ type IdentityOwnershipSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=1024
 	// +kubebuilder:validation:XValidation:rule="self.trim().size() > 0",message="spec.purpose must describe the business need, not be blank"
+	// +kubebuilder:validation:XValidation:rule="!self.contains('FILL-IN:')",message="spec.purpose is a placeholder from kubectl steward suggest: describe the business need"
 	Purpose string `json:"purpose"`
 
 	// approval records who approved this ownership, when, and where the
@@ -83,6 +84,7 @@ type Owner struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="!self.contains('FILL-IN:')",message="spec.owner.team is a placeholder from kubectl steward suggest: name the accountable team"
 	Team string `json:"team"`
 
 	// contacts are the named people (e-mail addresses) responsible for the
@@ -92,8 +94,15 @@ type Owner struct {
 	// +listType=set
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:rule="self.all(c, !c.contains('FILL-IN:'))",message="spec.owner.contacts has a placeholder from kubectl steward suggest: name the people responsible, by e-mail address"
 	Contacts []Person `json:"contacts"`
 }
+
+// Placeholder marks a value that `kubectl steward suggest` could not infer
+// and a person must write: spec.purpose, spec.owner.team and
+// spec.owner.contacts that contain it are rejected by the API server, so a
+// draft cannot be applied before someone fills it in.
+const Placeholder = "FILL-IN:"
 
 // Approval is the documented approval of an ownership.
 type Approval struct {

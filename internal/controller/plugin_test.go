@@ -28,6 +28,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -53,6 +54,98 @@ func runPlugin(args ...string) (string, error) {
 	err = cmd.ExecuteContext(ctx)
 	return out.String() + errOut.String(), err
 }
+
+// fleetKubeconfig is a kubeconfig whose contexts reach the envtest API
+// server, each defaulting to its namespace, plus one context whose server
+// refuses connections.
+func fleetKubeconfig(namespaces map[string]string, unreachable string) string {
+	GinkgoHelper()
+	user, err := testEnv.AddUser(envtest.User{Name: "plugin-admin", Groups: []string{"system:masters"}}, nil)
+	Expect(err).NotTo(HaveOccurred())
+	data, err := user.KubeConfig()
+	Expect(err).NotTo(HaveOccurred())
+	config, err := clientcmd.Load(data)
+	Expect(err).NotTo(HaveOccurred())
+	template := config.Contexts[config.CurrentContext]
+	for name, namespace := range namespaces {
+		c := template.DeepCopy()
+		c.Namespace = namespace
+		config.Contexts[name] = c
+	}
+	closed := *config.Clusters[template.Cluster]
+	closed.Server = "https://127.0.0.1:1"
+	config.Clusters["closed"] = &closed
+	gone := template.DeepCopy()
+	gone.Cluster = "closed"
+	config.Contexts[unreachable] = gone
+	delete(config.Contexts, config.CurrentContext)
+	config.CurrentContext = unreachable
+	path := filepath.Join(GinkgoT().TempDir(), "kubeconfig")
+	Expect(clientcmd.WriteToFile(*config, path)).To(Succeed())
+	return path
+}
+
+// runPluginWith runs `kubectl steward ARGS` with a kubeconfig, returning
+// stdout and stderr apart.
+func runPluginWith(kubeconfig string, args ...string) (string, string, error) {
+	cmd := plugin.NewRootCommand()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig}, args...))
+	err := cmd.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
+}
+
+var _ = Describe("The kubectl steward plugin across a fleet", func() {
+	It("merges contexts into one export with a CLUSTER column, and names a cluster it could not read", func() {
+		east, west := newScenario(), newScenario()
+		east.serviceAccount("east-orphan")
+		west.serviceAccount("west-orphan")
+		Eventually(east.stateOf(sa("east-orphan"))).Should(Equal("Unowned"))
+		Eventually(west.stateOf(sa("west-orphan"))).Should(Equal("Unowned"))
+		kubeconfig := fleetKubeconfig(map[string]string{"east": east.namespace, "west": west.namespace}, "gone")
+
+		By("reading two contexts, each in its own namespace")
+		var records [][]string
+		Eventually(func() [][]string {
+			stdout, stderr, err := runPluginWith(kubeconfig, "evidence", "--context", "east", "--context", "west", "-o", "csv")
+			Expect(err).NotTo(HaveOccurred(), stderr)
+			records, err = csv.NewReader(bytes.NewBufferString(stdout)).ReadAll()
+			Expect(err).NotTo(HaveOccurred(), stdout)
+			return records
+		}).Should(HaveLen(3))
+		Expect(records[0][:5]).To(Equal([]string{"cluster", "namespace", "kind", "name", "state"}))
+		firstColumns := func(r []string) []string { return r[:5] }
+		Expect([][]string{firstColumns(records[1]), firstColumns(records[2])}).To(ConsistOf(
+			[]string{"east", east.namespace, "ServiceAccount", "east-orphan", "Unowned"},
+			[]string{"west", west.namespace, "ServiceAccount", "west-orphan", "Unowned"},
+		))
+
+		By("naming the cluster it could not read, keeping the others, and failing")
+		stdout, stderr, err := runPluginWith(kubeconfig, "evidence", "--all-contexts", "-o", "json")
+		Expect(err).To(MatchError(ContainSubstring("1 of 3 clusters could not be read (gone)")))
+		Expect(stderr).To(ContainSubstring("error: cluster gone could not be read"))
+		var export struct {
+			Items    []evidence.Row
+			Clusters []evidence.ClusterRead
+		}
+		Expect(json.Unmarshal([]byte(stdout), &export)).To(Succeed(), stdout)
+		Expect(export.Clusters).To(HaveExactElements(
+			And(HaveField("Name", "east"), HaveField("Read", true), HaveField("Identities", 1)),
+			And(HaveField("Name", "gone"), HaveField("Read", false), HaveField("Error", Not(BeEmpty()))),
+			And(HaveField("Name", "west"), HaveField("Read", true), HaveField("Identities", 1)),
+		))
+		Expect(export.Items).To(ConsistOf(
+			And(HaveField("Cluster", "east"), HaveField("Name", "east-orphan")),
+			And(HaveField("Cluster", "west"), HaveField("Name", "west-orphan")),
+		))
+
+		By("refusing --context with --all-contexts")
+		_, _, err = runPluginWith(kubeconfig, "evidence", "--context", "east", "--all-contexts")
+		Expect(err).To(MatchError(ContainSubstring("choose one")))
+	})
+})
 
 var _ = Describe("The kubectl steward plugin", func() {
 	It("exports evidence, explains a state and says who owns an identity", func() {

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,11 +30,22 @@ import (
 // Formats the evidence export can be written in.
 var Formats = []string{"table", "csv", "json", "markdown"}
 
-// columns are the export's columns, in order, with how to read each.
-var columns = []struct {
+// column is one of the export's columns, with how to read it.
+type column struct {
 	header string
 	value  func(Row) string
-}{
+}
+
+// clusterColumn leads a fleet export's columns.
+var clusterColumn = column{"CLUSTER", func(r Row) string { return r.Cluster }}
+
+// tableColumns are the columns the table shows: it leaves out the long
+// ones, which csv, json and markdown have.
+var tableColumns = []string{"CLUSTER", "NAMESPACE", "KIND", "NAME", "STATE", "FINDINGS", "TEAM", "APPROVED-BY",
+	"EXPIRES", "LAST-REVIEW", "EXCEPTIONS", "USED-BY", "RISKY"}
+
+// columns are the export's columns, in order.
+var columns = []column{
 	{"NAMESPACE", func(r Row) string { return r.Namespace }},
 	{"KIND", func(r Row) string { return r.Kind }},
 	{"NAME", func(r Row) string { return r.Name }},
@@ -97,37 +109,64 @@ func day(t *time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-// Write renders rows in one of Formats.
+// ClusterRead is one cluster of a fleet export: read, with how many
+// identities it holds, or not, with why.
+type ClusterRead struct {
+	Name       string `json:"name"`
+	Read       bool   `json:"read"`
+	Identities int    `json:"identities"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Write renders one cluster's rows in one of Formats.
 func Write(w io.Writer, format string, rows []Row) error {
+	return write(w, format, rows, columns, nil)
+}
+
+// WriteFleet renders the rows of several clusters, with a CLUSTER column,
+// and in json the clusters read and those that could not be.
+func WriteFleet(w io.Writer, format string, rows []Row, clusters []ClusterRead) error {
+	return write(w, format, rows, append([]column{clusterColumn}, columns...), clusters)
+}
+
+func write(w io.Writer, format string, rows []Row, cols []column, clusters []ClusterRead) error {
 	switch format {
 	case "table":
-		return writeTable(w, rows)
+		return writeTable(w, rows, cols)
 	case "csv":
-		return writeCSV(w, rows)
+		return writeCSV(w, rows, cols)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{keyAPIVersion: "steward.dev/evidence/v1", "items": rows})
+		export := map[string]any{keyAPIVersion: "steward.dev/evidence/v1", "items": rows}
+		if clusters != nil {
+			export["clusters"] = clusters
+		}
+		return enc.Encode(export)
 	case "markdown":
-		return writeMarkdown(w, rows)
+		return writeMarkdown(w, rows, cols)
 	}
 	return fmt.Errorf("unknown output format %q: use one of %s", format, strings.Join(Formats, ", "))
 }
 
-func writeTable(w io.Writer, rows []Row) error {
+func writeTable(w io.Writer, rows []Row, cols []column) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	// The table leaves out the long columns; csv, json and markdown have all.
-	short := []int{0, 1, 2, 3, 4, 5, 7, 9, 10, 12, 16, 17}
+	var short []column
+	for _, c := range cols {
+		if slices.Contains(tableColumns, c.header) {
+			short = append(short, c)
+		}
+	}
 	headers := make([]string, len(short))
 	for i, c := range short {
-		headers[i] = columns[c].header
+		headers[i] = c.header
 	}
 	lw := &lineWriter{w: tw}
 	lw.line(strings.Join(headers, "\t"))
 	for _, row := range rows {
 		values := make([]string, len(short))
 		for i, c := range short {
-			values[i] = orDash(columns[c].value(row))
+			values[i] = orDash(c.value(row))
 		}
 		lw.line(strings.Join(values, "\t"))
 	}
@@ -148,18 +187,18 @@ func neutralizeFormula(cell string) string {
 	return cell
 }
 
-func writeCSV(w io.Writer, rows []Row) error {
+func writeCSV(w io.Writer, rows []Row, cols []column) error {
 	cw := csv.NewWriter(w)
-	headers := make([]string, len(columns))
-	for i, c := range columns {
+	headers := make([]string, len(cols))
+	for i, c := range cols {
 		headers[i] = strings.ToLower(c.header)
 	}
 	if err := cw.Write(headers); err != nil {
 		return err
 	}
 	for _, row := range rows {
-		values := make([]string, len(columns))
-		for i, c := range columns {
+		values := make([]string, len(cols))
+		for i, c := range cols {
 			values[i] = neutralizeFormula(c.value(row))
 		}
 		if err := cw.Write(values); err != nil {
@@ -170,18 +209,18 @@ func writeCSV(w io.Writer, rows []Row) error {
 	return cw.Error()
 }
 
-func writeMarkdown(w io.Writer, rows []Row) error {
-	headers := make([]string, len(columns))
-	rule := make([]string, len(columns))
-	for i, c := range columns {
+func writeMarkdown(w io.Writer, rows []Row, cols []column) error {
+	headers := make([]string, len(cols))
+	rule := make([]string, len(cols))
+	for i, c := range cols {
 		headers[i], rule[i] = strings.ToLower(c.header), "---"
 	}
 	lw := &lineWriter{w: w}
 	lw.line("| " + strings.Join(headers, " | ") + " |")
 	lw.line("| " + strings.Join(rule, " | ") + " |")
 	for _, row := range rows {
-		values := make([]string, len(columns))
-		for i, c := range columns {
+		values := make([]string, len(cols))
+		for i, c := range cols {
 			values[i] = strings.ReplaceAll(orDash(c.value(row)), "|", "\\|")
 		}
 		lw.line("| " + strings.Join(values, " | ") + " |")

@@ -15,8 +15,11 @@ limitations under the License.
 */
 
 // Package plugin is the kubectl plugin for Steward: `kubectl steward
-// evidence`, `explain` and `who-owns`. It reads only Steward's own objects and
-// PolicyReports, so an auditor needs no access to Secrets.
+// evidence`, `explain`, `who-owns` and `suggest`. evidence, explain and
+// who-owns read only Steward's own objects and reports (PolicyReports or
+// OpenReports), so an auditor needs no access to Secrets; suggest, which a
+// platform engineer runs, also lists ServiceAccounts and Secret metadata
+// (never Secret data).
 package plugin
 
 import (
@@ -24,8 +27,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -53,6 +54,7 @@ func NewRootCommand() *cobra.Command {
 	}
 	o.flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(newEvidenceCommand(o), newExplainCommand(o), newWhoOwnsCommand(o))
+	root.AddCommand(newSuggestCommand(o))
 	return root
 }
 
@@ -104,14 +106,8 @@ func (o *options) sources(ctx context.Context) (evidence.Sources, error) {
 		return evidence.Sources{}, fmt.Errorf("listing OwnershipPolicies: %w", err)
 	}
 	src := evidence.Sources{Ownerships: ownerships.Items, Exceptions: exceptions.Items, Policies: policies.Items}
-	reports := &unstructured.UnstructuredList{}
-	reports.SetGroupVersionKind(evidence.PolicyReportGVK.GroupVersion().WithKind("PolicyReportList"))
-	switch err := c.List(ctx, reports, in, client.MatchingLabels{"app.kubernetes.io/managed-by": "steward"}); {
-	case err == nil:
-		src.PolicyReports, src.ReportsAvailable = reports.Items, true
-	case meta.IsNoMatchError(err):
-	default:
-		return evidence.Sources{}, fmt.Errorf("listing PolicyReports: %w", err)
+	if src.Reports, src.ReportsAvailable, err = stewardReports(ctx, c, ns); err != nil {
+		return evidence.Sources{}, err
 	}
 	if !o.allNamespaces {
 		src.Policies = policiesIn(src.Policies, ns)
@@ -137,25 +133,57 @@ func policiesIn(policies []nhi.OwnershipPolicy, namespace string) []nhi.Ownershi
 
 func newEvidenceCommand(o *options) *cobra.Command {
 	var output string
+	var clusters fleet
 	cmd := &cobra.Command{
-		Use:   "evidence [-n NAMESPACE | -A] [-o table|csv|json|markdown]",
+		Use:   "evidence [-n NAMESPACE | -A] [-o table|csv|json|markdown] [--context NAME... | --all-contexts]",
 		Short: "One row per identity: owner, approval, expiry, review, state, findings, exceptions and controls",
-		Args:  cobra.NoArgs,
+		Long: `One row per identity: owner, approval, expiry, review, state, findings, exceptions and controls.
+
+With --context (repeatable) or --all-contexts it reads each of those kubeconfig
+contexts and merges them into one export with a CLUSTER column. A cluster that
+cannot be read is named on stderr (and in json's "clusters"), and the command
+exits non-zero: the export never leaves a cluster out silently.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if clusters.enabled() {
+				rows, read, warnings, err := o.fleetEvidence(cmd.Context(), clusters)
+				if err != nil {
+					return err
+				}
+				if err := printWarnings(cmd, warnings); err != nil {
+					return err
+				}
+				if err := evidence.WriteFleet(cmd.OutOrStdout(), output, rows, read); err != nil {
+					return err
+				}
+				return unreadClusters(cmd.ErrOrStderr(), read)
+			}
 			src, err := o.sources(cmd.Context())
 			if err != nil {
 				return err
 			}
 			rows, warnings := evidence.Inventory(src)
-			for _, w := range warnings {
-				if _, err := fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w); err != nil {
-					return err
-				}
+			if err := printWarnings(cmd, warnings); err != nil {
+				return err
 			}
 			return evidence.Write(cmd.OutOrStdout(), output, rows)
 		},
 	}
 	cmd.Flags().BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "Every namespace.")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "Output format: table, csv, json or markdown.")
+	cmd.Flags().StringArrayVar(&clusters.contexts, "context", nil,
+		"A kubeconfig context to read; repeat it to merge several clusters into one export with a CLUSTER column.")
+	cmd.Flags().BoolVar(&clusters.allContexts, "all-contexts", false,
+		"Read every context of the kubeconfig and merge them into one export with a CLUSTER column.")
 	return cmd
+}
+
+// printWarnings writes the export's warnings to stderr.
+func printWarnings(cmd *cobra.Command, warnings []string) error {
+	for _, w := range warnings {
+		if _, err := fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
