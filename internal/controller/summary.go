@@ -42,12 +42,20 @@ type NamespaceSummary struct {
 	// Conflicting policies also select the namespace but are newer.
 	Conflicting []string
 	Totals      map[nhi.IdentityKind]map[nhi.IdentityState]int32
-	Violations  []nhi.Violation
+	// TeamTotals counts the same identities by their owner's team (empty
+	// when no ownership covers them) and state, for dashboards.
+	TeamTotals map[string]map[nhi.IdentityState]int32
+	Violations []nhi.Violation
 }
 
 // summarize condenses a namespace's result for the policy reconciler.
 func summarize(in *namespaceInputs, result *governance.Result) NamespaceSummary {
-	s := NamespaceSummary{Namespace: in.snapshot.Namespace, Totals: map[nhi.IdentityKind]map[nhi.IdentityState]int32{}}
+	s := NamespaceSummary{Namespace: in.snapshot.Namespace, Totals: map[nhi.IdentityKind]map[nhi.IdentityState]int32{},
+		TeamTotals: map[string]map[nhi.IdentityState]int32{}}
+	teams := make(map[string]string, len(in.snapshot.Ownerships))
+	for i := range in.snapshot.Ownerships {
+		teams[in.snapshot.Ownerships[i].Name] = in.snapshot.Ownerships[i].Spec.Owner.Team
+	}
 	if in.snapshot.Policy != nil {
 		s.Policy = in.snapshot.Policy.Name
 	}
@@ -63,6 +71,11 @@ func summarize(in *namespaceInputs, result *governance.Result) NamespaceSummary 
 			s.Totals[id.Identity.Kind] = map[nhi.IdentityState]int32{}
 		}
 		s.Totals[id.Identity.Kind][id.State]++
+		team := teams[id.Ownership]
+		if s.TeamTotals[team] == nil {
+			s.TeamTotals[team] = map[nhi.IdentityState]int32{}
+		}
+		s.TeamTotals[team][id.State]++
 		if isViolation(id.State) && len(s.Violations) < violationLimit {
 			since := metav1.NewTime(id.Since)
 			s.Violations = append(s.Violations, nhi.Violation{
@@ -105,7 +118,7 @@ func (s *SummaryStore) Put(summary NamespaceSummary) {
 	s.byNamespace[summary.Namespace] = summary
 	s.mu.Unlock()
 	if !existed || !equality.Semantic.DeepEqual(old, summary) {
-		evidence.SetIdentityCounts(summary.Namespace, summary.Totals)
+		evidence.SetIdentityCounts(summary.Namespace, summary.Totals, summary.TeamTotals)
 		s.notify(old, summary)
 	}
 }
@@ -116,7 +129,7 @@ func (s *SummaryStore) Delete(namespace string) {
 	old, existed := s.byNamespace[namespace]
 	delete(s.byNamespace, namespace)
 	s.mu.Unlock()
-	evidence.SetIdentityCounts(namespace, nil)
+	evidence.SetIdentityCounts(namespace, nil, nil)
 	evidence.ForgetNamespace(namespace)
 	if existed {
 		s.notify(old)

@@ -52,14 +52,16 @@ const (
 	KindOwnershipException = "OwnershipException"
 )
 
-// The labels of steward_deadline_timestamp_seconds. The shipped alerts
-// group by all of them, to keep one alert per object.
+// The labels of steward_deadline_timestamp_seconds (the shipped alerts
+// group by all of them, to keep one alert per object) and of the identity
+// gauges.
 const (
 	labelNamespace = "namespace"
 	labelKind      = "kind"
 	labelName      = "name"
 	labelTeam      = "team"
 	labelDeadline  = "deadline"
+	labelState     = "state"
 )
 
 // deadlineLabels are the variable labels of the deadline gauge, in order.

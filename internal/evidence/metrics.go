@@ -32,7 +32,14 @@ var (
 	IdentitiesMetric = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "steward_identities",
 		Help: "Governed machine identities by namespace, kind and state.",
-	}, []string{labelNamespace, labelKind, "state"})
+	}, []string{labelNamespace, labelKind, labelState})
+
+	// TeamIdentitiesMetric counts the same identities by namespace, owner
+	// team and state: the team is empty for identities no ownership covers.
+	TeamIdentitiesMetric = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "steward_identities_by_team",
+		Help: "Governed machine identities by namespace, owner team (empty when unowned) and state.",
+	}, []string{labelNamespace, labelTeam, labelState})
 
 	// ActionsMetric counts actions taken: Flag, WouldRevoke, Revoke, Restored,
 	// RevocationHalted.
@@ -63,7 +70,7 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(IdentitiesMetric, ActionsMetric, DeadlineLatencyMetric,
+	metrics.Registry.MustRegister(IdentitiesMetric, TeamIdentitiesMetric, ActionsMetric, DeadlineLatencyMetric,
 		EvaluationsMetric, EvaluatedIdentitiesMetric)
 	// Publish the latency series from the start, empty, so that dashboards
 	// and alerts see zero rather than no data.
@@ -72,12 +79,20 @@ func init() {
 	}
 }
 
-// SetIdentityCounts replaces a namespace's identity gauges.
-func SetIdentityCounts(namespace string, totals map[nhi.IdentityKind]map[nhi.IdentityState]int32) {
-	IdentitiesMetric.DeletePartialMatch(prometheus.Labels{"namespace": namespace})
+// SetIdentityCounts replaces a namespace's identity gauges: by kind and
+// state, and by owner team and state.
+func SetIdentityCounts(namespace string, totals map[nhi.IdentityKind]map[nhi.IdentityState]int32,
+	teams map[string]map[nhi.IdentityState]int32) {
+	IdentitiesMetric.DeletePartialMatch(prometheus.Labels{labelNamespace: namespace})
 	for kind, byState := range totals {
 		for state, n := range byState {
 			IdentitiesMetric.WithLabelValues(namespace, string(kind), string(state)).Set(float64(n))
+		}
+	}
+	TeamIdentitiesMetric.DeletePartialMatch(prometheus.Labels{labelNamespace: namespace})
+	for team, byState := range teams {
+		for state, n := range byState {
+			TeamIdentitiesMetric.WithLabelValues(namespace, team, string(state)).Set(float64(n))
 		}
 	}
 }

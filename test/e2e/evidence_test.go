@@ -19,8 +19,6 @@ limitations under the License.
 package e2e
 
 import (
-	"crypto/tls"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -71,33 +69,14 @@ stringData: {key: not-a-real-key}
 			Expect(result.Err).NotTo(HaveOccurred(), result.String())
 		}
 		token := requestToken("steward-system", "prometheus")
-		httpClient := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-			// The manager serves metrics with a self-signed certificate here.
-			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec
-		}}
-		scrape := func(bearer string) (int, string) {
-			req, err := http.NewRequest(http.MethodGet, "https://"+metricsAddress+"/metrics", nil)
-			Expect(err).NotTo(HaveOccurred())
-			if bearer != "" {
-				req.Header.Set("Authorization", "Bearer "+bearer)
-			}
-			resp, err := httpClient.Do(req)
-			if err != nil {
-				return 0, err.Error()
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(body)
-		}
-
-		Eventually(func() int { code, _ := scrape(""); return code }).WithTimeout(30 * time.Second).
+		Eventually(func() int { code, _ := scrapeMetrics(""); return code }).WithTimeout(30 * time.Second).
 			Should(Equal(http.StatusUnauthorized))
-		code, _ := scrape("not-a-token")
+		code, _ := scrapeMetrics("not-a-token")
 		Expect(code).To(Equal(http.StatusUnauthorized), "a token the API server does not know")
-		code, _ = scrape(requestToken("steward-system", "curious"))
+		code, _ = scrapeMetrics(requestToken("steward-system", "curious"))
 		Expect(code).To(Equal(http.StatusForbidden), "a valid token without get on /metrics")
 		var body string
-		Eventually(func() int { code, b := scrape(token); body = b; return code }).WithTimeout(30 * time.Second).
+		Eventually(func() int { code, b := scrapeMetrics(token); body = b; return code }).WithTimeout(30 * time.Second).
 			Should(Equal(http.StatusOK))
 		Expect(body).To(ContainSubstring(`steward_identities{kind="ServiceAccount",namespace="` + namespace + `",state="Unowned"} 1`))
 		Expect(body).To(ContainSubstring(`steward_identities{kind="Secret",namespace="` + namespace + `",state="Unowned"} 1`))
