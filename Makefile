@@ -32,8 +32,9 @@ demo: build ## Start a local control plane, run Steward on the samples, print th
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRDs and the manager's ClusterRole.
+manifests: controller-gen ## Generate the CRDs and the manager's ClusterRole (and copy them into charts/steward).
 	"$(CONTROLLER_GEN)" rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
+	@hack/sync-chart.sh
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy implementations.
@@ -41,7 +42,7 @@ generate: controller-gen ## Generate DeepCopy implementations.
 
 .PHONY: verify-generated
 verify-generated: controller-gen ## Fail if regenerating changes the generated files (CRDs, RBAC, deepcopy).
-	@generated="config/crd/bases/*.yaml config/rbac/role.yaml api/v1alpha1/zz_generated.deepcopy.go"; \
+	@generated="config/crd/bases/*.yaml config/rbac/role.yaml api/v1alpha1/zz_generated.deepcopy.go charts/steward/crds/*.yaml charts/steward/files/*.yaml"; \
 	before="$$(cat $$generated | sha256sum)"; \
 	$(MAKE) -s manifests generate >/dev/null; \
 	if [ "$$(cat $$generated | sha256sum)" != "$$before" ]; then \
@@ -49,24 +50,40 @@ verify-generated: controller-gen ## Fail if regenerating changes the generated f
 	fi
 
 .PHONY: fmt
-fmt: ## Run go fmt against code.
+fmt: ## Rewrite the code in gofmt's layout.
 	go fmt ./...
+
+.PHONY: verify-fmt
+verify-fmt: ## Fail, naming the files, if any Go file is not gofmt-formatted (make fmt rewrites them).
+	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go'))"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "these files are not gofmt-formatted; run 'make fmt' and commit the result:"; echo "$$unformatted"; exit 1; \
+	fi
 
 .PHONY: vet
 vet: ## Run go vet against code (including the e2e suite).
 	go vet ./...
 	go vet -tags e2e ./test/...
+	go vet -tags chart ./test/chart/
 
 .PHONY: test
-test: verify-generated fmt vet test-unit test-e2e ## Run every test: unit, envtest integration, e2e.
+test: verify-generated verify-fmt vet lint test-unit test-e2e test-chart test-krew ## Run every gate and test: generated files, format, vet, lint, unit and envtest (with -race), e2e, the Helm chart, the krew manifest.
 
 .PHONY: test-unit
 test-unit: envtest-bins ## Run unit and envtest integration tests against the locally built control plane.
-	KUBEBUILDER_ASSETS="$$(hack/envtest-bins.sh | tail -n 1)" go test $$(go list ./... | grep -v /test/e2e) -coverprofile cover.out
+	KUBEBUILDER_ASSETS="$$(hack/envtest-bins.sh | tail -n 1)" go test -race $$(go list ./... | grep -v /test/e2e) -coverprofile cover.out
 
 .PHONY: test-e2e
 test-e2e: build envtest-bins ## Run the e2e suite against a local control plane started for it.
 	hack/e2e.sh
+
+.PHONY: test-chart
+test-chart: envtest-bins ## Lint the Helm chart, compare it with config/default, install it on a local control plane.
+	hack/test-chart.sh
+
+.PHONY: test-krew
+test-krew: envtest-bins ## Validate the krew plugin manifest with krew's validator and install it with krew.
+	hack/test-krew.sh
 
 .PHONY: bench
 bench: build envtest-bins ## Measure convergence, memory, deadline latency and idle writes; writes docs/benchmarks.md.
@@ -79,13 +96,17 @@ lint: golangci-lint ## Run golangci-lint.
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build bin/manager and bin/kubectl-steward.
+build: manifests generate verify-fmt vet ## Build bin/manager and bin/kubectl-steward.
 	go build -o bin/manager ./cmd
 	go build -o bin/kubectl-steward ./cmd/kubectl-steward
 
 .PHONY: run
-run: manifests generate fmt vet ## Run the manager against the cluster of $KUBECONFIG.
+run: manifests generate verify-fmt vet ## Run the manager against the cluster of $KUBECONFIG.
 	go run ./cmd
+
+.PHONY: krew-manifest
+krew-manifest: ## Build the plugin's release archives for every platform and render dist/krew/steward.yaml (VERSION=vX.Y.Z).
+	hack/krew-manifest.sh "$(or $(VERSION),v0.0.0-dev)" dist/krew
 
 .PHONY: docker-build
 docker-build: ## Build the manager image (needs a container engine and registry access).
@@ -142,40 +163,23 @@ $(LOCALBIN):
 ## kubectl built at the control plane's version (v1.37), within version skew.
 KUBECTL ?= $(shell hack/envtest-bins.sh --print-dir)/kubectl
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
-GOLANGCI_LINT = $(LOCALBIN)/golangci-lint
 
 ## Tool Versions
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
-## golangci-lint and its logcheck module plugin: the versions hack/tools/golangci-lint/go.mod requires.
-GOLANGCI_LINT_MODULE := hack/tools/golangci-lint
-GOLANGCI_LINT_VERSION := $(shell awk '$$1 == "github.com/golangci/golangci-lint/v2" { print $$2 }' $(GOLANGCI_LINT_MODULE)/go.mod)
-LOGCHECK_VERSION := $(shell awk '$$1 == "sigs.k8s.io/logtools" { print $$2 }' $(GOLANGCI_LINT_MODULE)/go.mod)
 
 .PHONY: controller-gen
 controller-gen: $(CONTROLLER_GEN) ## Download controller-gen locally if necessary.
 $(CONTROLLER_GEN): $(LOCALBIN)
 	$(call go-install-tool,$(CONTROLLER_GEN),sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_TOOLS_VERSION))
 
-# golangci-lint with the logcheck module plugin compiled in, built the way
-# `golangci-lint custom` builds it, but from the Go module proxy rather than a
-# git clone: hack/tools/golangci-lint is golangci-lint's main package plus a
-# blank import of the plugin. The binary is named after both versions, so
-# changing either in that go.mod rebuilds it.
-GOLANGCI_LINT_BIN = $(GOLANGCI_LINT)-$(GOLANGCI_LINT_VERSION)-logcheck-$(LOGCHECK_VERSION)
+# golangci-lint with the logcheck module plugin compiled in, built from the
+# Go module proxy (hack/tools/golangci-lint pins both) and cached outside the
+# repository by hack/tools.sh.
+GOLANGCI_LINT = $(shell hack/tools.sh --print-path golangci-lint)
 
 .PHONY: golangci-lint
-golangci-lint: $(LOCALBIN) ## Build golangci-lint with the logcheck plugin locally if necessary.
-	@[ -f "$(GOLANGCI_LINT_BIN)" ] && [ "$$(readlink -- "$(GOLANGCI_LINT)" 2>/dev/null)" = "$(GOLANGCI_LINT_BIN)" ] || { \
-	echo "Building golangci-lint $(GOLANGCI_LINT_VERSION) with logcheck (sigs.k8s.io/logtools $(LOGCHECK_VERSION)) from $(GOLANGCI_LINT_MODULE); this takes a few minutes" && \
-	start=$$(date +%s) && \
-	rm -f "$(GOLANGCI_LINT)" && \
-	( cd "$(GOLANGCI_LINT_MODULE)" && GOWORK=off go build -trimpath \
-		-ldflags "-s -w -X 'main.version=$(GOLANGCI_LINT_VERSION)-custom-gcl-logcheck-$(LOGCHECK_VERSION)' -X 'main.date=$$(date -u +%Y-%m-%dT%H:%M:%SZ)'" \
-		-o "$(GOLANGCI_LINT_BIN).tmp" . ) && \
-	mv "$(GOLANGCI_LINT_BIN).tmp" "$(GOLANGCI_LINT_BIN)" && \
-	echo "Built $(GOLANGCI_LINT_BIN) in $$(( $$(date +%s) - start ))s"; \
-	} && \
-	ln -sf "$(GOLANGCI_LINT_BIN)" "$(GOLANGCI_LINT)"
+golangci-lint: ## Build golangci-lint with the logcheck plugin if necessary.
+	@hack/tools.sh golangci-lint >/dev/null
 
 # go-install-tool will 'go install' any package with custom target and name of binary, if it doesn't exist
 # $1 - target path with name of binary

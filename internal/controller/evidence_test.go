@@ -133,6 +133,7 @@ var _ = Describe("Evidence for auditors and tools", func() {
 		s.serviceAccount("orphan")
 		s.ownership("api", []nhi.IdentityReference{sa("api")})
 		Eventually(s.findingLabel(sa("orphan"))).Should(Equal("unowned"))
+		Eventually(s.stateOf(sa("api"))).Should(Equal("Owned"))
 
 		By("installing the PolicyReport CRD")
 		data, err := os.ReadFile(filepath.Join("..", "..", "config", "policyreport", "wgpolicyk8s.io_policyreports.yaml"))
@@ -146,7 +147,10 @@ var _ = Describe("Evidence for auditors and tools", func() {
 		Eventually(func() error {
 			return k8sClient.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: evidence.PolicyReportName}, report)
 		}).WithTimeout(30 * time.Second).Should(Succeed())
-		Expect(report.Object["summary"]).To(And(HaveKeyWithValue("pass", BeEquivalentTo(1)), HaveKeyWithValue("fail", BeEquivalentTo(1))))
+		Eventually(func() any {
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(report), report)).To(Succeed())
+			return report.Object["summary"]
+		}).Should(And(HaveKeyWithValue("pass", BeEquivalentTo(1)), HaveKeyWithValue("fail", BeEquivalentTo(1))))
 		results, _, _ := unstructured.NestedSlice(report.Object, "results")
 		Expect(results).To(ContainElement(And(
 			HaveKeyWithValue("result", "fail"), HaveKeyWithValue("rule", "Unowned"), HaveKeyWithValue("policy", s.policy.Name),

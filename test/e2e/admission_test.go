@@ -145,8 +145,8 @@ spec:
 		GinkgoHelper()
 		args := []string{"create", "rolebinding", name, "-n", namespace, "--clusterrole=" + clusterRole}
 		for _, user := range users {
-			if strings.HasPrefix(user, "system:serviceaccount:") {
-				args = append(args, "--serviceaccount="+strings.TrimPrefix(user, "system:serviceaccount:"))
+			if account, ok := strings.CutPrefix(user, "system:serviceaccount:"); ok {
+				args = append(args, "--serviceaccount="+account)
 			} else {
 				args = append(args, "--user="+user)
 			}

@@ -22,7 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,7 +146,7 @@ var _ = Describe("Attacks by a namespace tenant", Ordered, ContinueOnFailure, fu
 	}
 	names := func(kind, namespace, selector string) []string {
 		out := strings.Fields(kubectl("get", kind, "-n", namespace, "-l", selector, "-o", "name").Stdout)
-		sort.Strings(out)
+		slices.Sort(out)
 		return out
 	}
 	crbSubjects := func() string { return jsonpath("clusterrolebinding", "", grantCRB, "{.subjects}") }
@@ -199,11 +199,12 @@ spec:
 		GinkgoHelper()
 		admitted(as(carol, "patch", "identityownership", name, "-n", namespace, "--type=merge", "-p", approvalPatch(carol, at)))
 	}
-	review := func(namespace, name, ownershipName, reviewer, decision, extra string) string {
+	// review is an OwnershipReview in the tenant's own namespace.
+	review := func(name, ownershipName, reviewer, decision, extra string) string {
 		return `
 apiVersion: nhi.steward.dev/v1alpha1
 kind: OwnershipReview
-metadata: {name: ` + name + `, namespace: ` + namespace + `}
+metadata: {name: ` + name + `, namespace: ` + nsTenant + `}
 spec:
   ownershipRef: {name: ` + ownershipName + `}
   reviewer: ` + reviewer + `
@@ -225,13 +226,14 @@ spec:
 `
 	}
 	// mayNotApprove and mayNotAccept are separation-of-duties' refusals of
-	// an approval, or a risk acceptance, by someone without the verb.
+	// an approval by someone without the verb, or of a risk acceptance by
+	// the tenant, which never holds it.
 	mayNotApprove := func(user, namespace string) []string {
 		return []string{"spec.approval: " + user + " may not approve IdentityOwnerships in namespace " + namespace,
 			`that needs the verb "approve" on identityownerships.nhi.steward.dev there`}
 	}
-	mayNotAccept := func(user, namespace string) []string {
-		return []string{"spec.riskAcceptedBy: " + user + " may not accept risks in namespace " + namespace,
+	mayNotAccept := func(namespace string) []string {
+		return []string{"spec.riskAcceptedBy: " + tenant + " may not accept risks in namespace " + namespace,
 			`that needs the verb "accept" on ownershipexceptions.nhi.steward.dev there`}
 	}
 	// withToken runs kubectl authenticated only by a bearer token.
@@ -261,7 +263,7 @@ spec:
 		GinkgoHelper()
 		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", manager.PID()))
 		Expect(err).NotTo(HaveOccurred())
-		for _, line := range strings.Split(string(data), "\n") {
+		for line := range strings.SplitSeq(string(data), "\n") {
 			if fields := strings.Fields(line); len(fields) >= 2 && fields[0] == "VmRSS:" {
 				kb, err := strconv.ParseInt(fields[1], 10, 64)
 				Expect(err).NotTo(HaveOccurred())
@@ -475,7 +477,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		// A third, which the tenant tries to cover with an exception accepted
 		// in its own name: refused (verb accept, see A9), so it is revoked too.
 		refusedWith(createAs(tenant, exception(nsEnforce, "a2-waiver", "a2-waived", "Unowned", tenant)),
-			mayNotAccept(tenant, nsEnforce)...)
+			mayNotAccept(nsEnforce)...)
 		admitted(createAs(tenant, utils.BoundServiceAccount(nsEnforce, "a2-waived")))
 		token := tokenFor(nsEnforce, "a2-postponed")
 		Expect(withToken(token, "get", "configmaps", "-n", nsEnforce).Err).NotTo(HaveOccurred(),
@@ -671,7 +673,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		Expect(exists("ownershipexception", nsTenant, "a9-forged")).To(BeFalse())
 
 		By("the tenant accepting the risk of its own unowned ServiceAccount in its own name (verb accept)")
-		refusedWith(createAs(tenant, exception(nsTenant, "a9-self", "a9-unowned", "Unowned", tenant)), mayNotAccept(tenant, nsTenant)...)
+		refusedWith(createAs(tenant, exception(nsTenant, "a9-self", "a9-unowned", "Unowned", tenant)), mayNotAccept(nsTenant)...)
 		Expect(exists("ownershipexception", nsTenant, "a9-self")).To(BeFalse())
 		Consistently(state("serviceaccount", nsTenant, "a9-unowned")).WithTimeout(3 * time.Second).Should(Equal("Unowned"))
 		Expect(finding("serviceaccount", nsTenant, "a9-unowned")()).To(Equal("unowned"))
@@ -682,7 +684,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		admitted(createAs(tenant, serviceAccount(nsTenant, "a9-owned")))
 		admitted(createAs(tenant, ownership(nsTenant, "a9", tenant, "  identities: [{kind: ServiceAccount, name: a9-owned}]", "")))
 		Eventually(state("serviceaccount", nsTenant, "a9-owned")).WithTimeout(30 * time.Second).Should(Equal("Unapproved"))
-		refusedWith(createAs(tenant, exception(nsTenant, "a9-contact", "a9-owned", "Unapproved", tenant)), mayNotAccept(tenant, nsTenant)...)
+		refusedWith(createAs(tenant, exception(nsTenant, "a9-contact", "a9-owned", "Unapproved", tenant)), mayNotAccept(nsTenant)...)
 
 		By("sec@, who holds the verb accept, accepting the risk of an unapproved ServiceAccount it is the owner contact of")
 		admitted(createAs(tenant, serviceAccount(nsTenant, "a9-sec-owned")))
@@ -701,9 +703,9 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 	It("A10: a review in someone else's name is refused", func() {
 		admitted(createAs(tenant, serviceAccount(nsTenant, "a10-sa")))
 		admitted(createAs(tenant, ownership(nsTenant, "a10", dev, "  identities: [{kind: ServiceAccount, name: a10-sa}]", "")))
-		refusedWith(createAs(tenant, review(nsTenant, "a10-forged", "a10", sec, "Recertify", "")),
+		refusedWith(createAs(tenant, review("a10-forged", "a10", sec, "Recertify", "")),
 			"spec.reviewer: tenant@example.com cannot file an OwnershipReview in the name of sec@example.com")
-		refusedWith(createAs(tenant, review(nsTenant, "a10-forged", "a10", carol, "Recertify", "")),
+		refusedWith(createAs(tenant, review("a10-forged", "a10", carol, "Recertify", "")),
 			"spec.reviewer: tenant@example.com cannot file an OwnershipReview in the name of carol@example.com")
 		Expect(exists("ownershipreview", nsTenant, "a10-forged")).To(BeFalse())
 	})
@@ -715,7 +717,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		Eventually(state("serviceaccount", nsTenant, "a11-sa")).WithTimeout(30 * time.Second).Should(Equal("Owned"))
 
 		By("sec@ deciding Revoke")
-		admitted(createAs(sec, review(nsTenant, "a11-revoke", "a11", sec, "Revoke", "")))
+		admitted(createAs(sec, review("a11-revoke", "a11", sec, "Revoke", "")))
 		Eventually(condition("ownershipreview", nsTenant, "a11-revoke", "Completed")).WithTimeout(30 * time.Second).
 			Should(Equal("True/DecisionApplied"))
 		Eventually(state("serviceaccount", nsTenant, "a11-sa")).WithTimeout(30 * time.Second).Should(Equal("Unowned"))
@@ -726,13 +728,13 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		revokeCreated, err := time.Parse(time.RFC3339, jsonpath("ownershipreview", nsTenant, "a11-revoke", "{.metadata.creationTimestamp}"))
 		Expect(err).NotTo(HaveOccurred())
 		time.Sleep(time.Until(revokeCreated.Add(time.Second)) + 50*time.Millisecond)
-		admitted(createAs(tenant, review(nsTenant, "a11-recertify", "a11", tenant, "Recertify", "")))
+		admitted(createAs(tenant, review("a11-recertify", "a11", tenant, "Recertify", "")))
 		Eventually(condition("ownershipreview", nsTenant, "a11-recertify", "Completed")).WithTimeout(30 * time.Second).
 			Should(Equal("False/RevokeNotOverturned"))
 		Consistently(state("serviceaccount", nsTenant, "a11-sa")).WithTimeout(3 * time.Second).Should(Equal("Unowned"))
 
 		By("the tenant overturning it without the verb, and deleting the Revoke review")
-		refusedWith(createAs(tenant, review(nsTenant, "a11-overturn", "a11", tenant, "Recertify", "  overturnsRevoke: true\n")),
+		refusedWith(createAs(tenant, review("a11-overturn", "a11", tenant, "Recertify", "  overturnsRevoke: true\n")),
 			"spec.overturnsRevoke: tenant@example.com may not overturn a Revoke decision in namespace "+nsTenant,
 			`that needs the verb "overturn" on ownershipreviews.nhi.steward.dev there`)
 		refusedWith(as(tenant, "delete", "ownershipreview", "a11-revoke", "-n", nsTenant),
@@ -740,7 +742,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		Expect(state("serviceaccount", nsTenant, "a11-sa")()).To(Equal("Unowned"))
 
 		By("the tenant waiving the revocation with an exception of its own (verb accept)")
-		refusedWith(createAs(tenant, exception(nsTenant, "a11-waiver", "a11-sa", "Unowned", tenant)), mayNotAccept(tenant, nsTenant)...)
+		refusedWith(createAs(tenant, exception(nsTenant, "a11-waiver", "a11-sa", "Unowned", tenant)), mayNotAccept(nsTenant)...)
 		Expect(exists("ownershipexception", nsTenant, "a11-waiver")).To(BeFalse())
 		Consistently(state("serviceaccount", nsTenant, "a11-sa")).WithTimeout(3 * time.Second).Should(Equal("Unowned"))
 		Expect(label("serviceaccount", nsTenant, "a11-sa", "steward.dev/would-revoke")).To(Equal("true"))
@@ -750,7 +752,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		admitted(kubectl("create", "rolebinding", "overturners", "-n", nsTenant,
 			"--clusterrole=steward-ownershipreview-overturner", "--user="+sec))
 		Eventually(func() error {
-			return createAs(sec, review(nsTenant, "a11-overturn", "a11", sec, "Recertify", "  overturnsRevoke: true\n")).Err
+			return createAs(sec, review("a11-overturn", "a11", sec, "Recertify", "  overturnsRevoke: true\n")).Err
 		}).WithTimeout(30 * time.Second).Should(Succeed())
 		Eventually(condition("ownershipreview", nsTenant, "a11-overturn", "Completed")).WithTimeout(30 * time.Second).
 			Should(Equal("True/DecisionApplied"))
@@ -785,7 +787,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		time.Sleep(5 * time.Second) // settle before measuring
 		before := rss()
 		payload := strings.Repeat("x", size)
-		for batch := 0; batch < count/10; batch++ {
+		for batch := range count / 10 {
 			var manifest strings.Builder
 			for i := batch * 10; i < batch*10+10; i++ {
 				manifest.WriteString(toJSON(map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
@@ -818,7 +820,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 		time.Sleep(5 * time.Second) // settle before measuring
 		before := rss()
 		payload := strings.Repeat("y", size)
-		for batch := 0; batch < count/10; batch++ {
+		for batch := range count / 10 {
 			var manifest strings.Builder
 			for i := batch * 10; i < batch*10+10; i++ {
 				manifest.WriteString(object(nsTenant, fmt.Sprintf("a14-flood-%03d", i), "Opaque",
@@ -849,15 +851,16 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: ` + harmless 
 	})
 
 	It("A15: one tenant cannot spend the policy's whole revocation budget", func() {
-		for i := 0; i < 6; i++ {
+		const flood = 6
+		for i := range flood {
 			admitted(createAs(tenant, serviceAccount(nsBudgetTenant, fmt.Sprintf("a15-flood-%d", i))))
 		}
 		revoked := func() []string { return names("serviceaccounts", nsBudgetTenant, "steward.dev/finding=revoked") }
 		Eventually(revoked).WithTimeout(30 * time.Second).Should(HaveLen(2))
 		Consistently(revoked).WithTimeout(5*time.Second).WithPolling(time.Second).Should(HaveLen(2),
 			"the tenant's namespace went past its share (2 of 4)")
-		var held []string
-		for i := 0; i < 6; i++ {
+		held := make([]string, 0, flood)
+		for i := range flood {
 			name := fmt.Sprintf("a15-flood-%d", i)
 			held = append(held, fmt.Sprintf("%s=%s/%s", name, state("serviceaccount", nsBudgetTenant, name)(),
 				finding("serviceaccount", nsBudgetTenant, name)()))
@@ -1045,8 +1048,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: `+tenant+`}]
 		Expect(jsonpath("secret", nsTenant, "a19-secret", "{.data.key}")).NotTo(BeEmpty())
 		Expect(exists("clusterrolebinding", "", "e2e-atk-stolen")).To(BeFalse())
 
-		var table []string
-		for _, check := range [][]string{
+		checks := [][]string{
 			{"create", "clusterrolebindings"}, {"update", "clusterrolebindings"}, {"patch", "clusterrolebindings"},
 			{"delete", "clusterrolebindings"},
 			{"bind", "clusterroles"}, {"escalate", "clusterroles"}, {"create", "serviceaccounts", "-n", nsTenant},
@@ -1054,7 +1056,9 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: `+tenant+`}]
 			{"patch", "secrets", "-n", nsTenant}, {"create", "serviceaccounts/token", "-n", nsTenant},
 			{"get", "secrets", "-n", nsTenant}, {"impersonate", "users"}, {"update", "ledgers", "--subresource=status", "-n", "steward-system"},
 			{"delete", "ledgers", "-n", "steward-system"}, {"delete", "ownershipreviews", "-n", nsTenant},
-		} {
+		}
+		table := make([]string, 0, len(checks))
+		for _, check := range checks {
 			table = append(table, strings.Join(check, " ")+": "+canI(managerUser, check...))
 		}
 		record("A19 kubectl auth can-i --as the manager", strings.Join(table, "; "))
@@ -1108,7 +1112,7 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: `+tenant+`}]
 		created := func(name string) string {
 			return jsonpath("ownershipreview", nsTenant, name, "{.metadata.creationTimestamp}")
 		}
-		for attempt := 0; attempt < 3; attempt++ {
+		for attempt := range 3 {
 			name := fmt.Sprintf("%s-%d", prefix, attempt)
 			admitted(createAs(tenant, serviceAccount(nsTenant, name)))
 			admitted(createAs(tenant, ownership(nsTenant, name, dev, "  identities: [{kind: ServiceAccount, name: "+name+"}]", "")))
@@ -1116,10 +1120,10 @@ subjects: [{kind: User, apiGroup: rbac.authorization.k8s.io, name: `+tenant+`}]
 			Eventually(state("serviceaccount", nsTenant, name)).WithTimeout(30 * time.Second).Should(Equal("Owned"))
 			// Start at the beginning of a second.
 			time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)) + 20*time.Millisecond)
-			admitted(createAs(firstBy, review(nsTenant, name+firstName, name, firstBy, firstDecision, "")))
+			admitted(createAs(firstBy, review(name+firstName, name, firstBy, firstDecision, "")))
 			Eventually(condition("ownershipreview", nsTenant, name+firstName, "Completed")).
 				WithTimeout(10 * time.Second).WithPolling(50 * time.Millisecond).Should(Equal("True/DecisionApplied"))
-			admitted(createAs(secondBy, review(nsTenant, name+secondName, name, secondBy, secondDecision, "")))
+			admitted(createAs(secondBy, review(name+secondName, name, secondBy, secondDecision, "")))
 			if first, second := created(name+firstName), created(name+secondName); first == second {
 				GinkgoWriter.Printf("%s%s and %s%s were both created at %s\n", name, firstName, name, secondName, first)
 				return name

@@ -35,9 +35,10 @@ func asToken(token string, args ...string) utils.Result {
 	Expect(server.Err).NotTo(HaveOccurred(), server.String())
 	ca := utils.Kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.certificate-authority}")
 	Expect(ca.Err).NotTo(HaveOccurred(), ca.String())
-	base := []string{"--kubeconfig=/dev/null", "--server=" + server.Stdout,
-		"--certificate-authority=" + ca.Stdout, "--token=" + token}
-	return utils.Kubectl(append(base, args...)...)
+	full := make([]string, 0, 4+len(args))
+	full = append(full, "--kubeconfig=/dev/null", "--server="+server.Stdout,
+		"--certificate-authority="+ca.Stdout, "--token="+token)
+	return utils.Kubectl(append(full, args...)...)
 }
 
 // The revocation tests of later suites rely on these properties of the local

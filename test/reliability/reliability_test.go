@@ -150,7 +150,7 @@ func ledgerRevocations(namespace string) (map[string]string, error) {
 		return nil, fmt.Errorf("%s", accounts)
 	}
 	committed := map[string]string{}
-	for _, uid := range strings.Fields(accounts.Stdout) {
+	for uid := range strings.FieldsSeq(accounts.Stdout) {
 		if record, ok := ledger.Status.Revocations[uid]; ok && record.RevokedAt != nil {
 			committed[record.Name] = record.ID
 		}
