@@ -71,6 +71,8 @@ type flags struct {
 	reconcileTimeout        time.Duration
 	stewardNamespace        string
 	decisionLog             string
+	decisionLogMaxSize      string
+	decisionLogMaxFiles     int
 	memoryLimit             string
 	gcPercent               int
 	deadlineSeriesLimit     int
@@ -104,6 +106,10 @@ func parseFlags() (flags, zap.Options) {
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
 		"Where the JSON-lines decision log goes: stdout, stderr, a file path, or none.")
+	flag.StringVar(&f.decisionLogMaxSize, "decision-log-max-size", "100Mi",
+		"With a file --decision-log: rotate the file before it grows past this size, a quantity (0: never).")
+	flag.IntVar(&f.decisionLogMaxFiles, "decision-log-max-files", 10,
+		"With a file --decision-log: how many files rotation keeps, the current one included.")
 	flag.IntVar(&f.eventsPerReason, "events-per-reason", controller.DefaultEventsPerReason,
 		"At most this many Events of one reason about identities per evaluation of a namespace; the rest are "+
 			"counted in one EventsFolded Event about the namespace (the decision log keeps a line for each); 0 means "+
@@ -135,16 +141,20 @@ func envOr(name, fallback string) string {
 	return fallback
 }
 
-func openDecisionLog(target string) (io.Writer, error) {
+func openDecisionLog(target, maxSize string, maxFiles int) (*evidence.DecisionLog, error) {
 	switch target {
 	case "stdout":
-		return os.Stdout, nil
+		return evidence.NewDecisionLog(os.Stdout), nil
 	case "stderr":
-		return os.Stderr, nil
+		return evidence.NewDecisionLog(os.Stderr), nil
 	case "none", "":
-		return io.Discard, nil
+		return evidence.NewDecisionLog(io.Discard), nil
 	}
-	return os.OpenFile(target, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	size, err := resource.ParseQuantity(maxSize)
+	if err != nil {
+		return nil, fmt.Errorf("--decision-log-max-size: %w", err)
+	}
+	return evidence.OpenDecisionLogFile(target, size.Value(), maxFiles)
 }
 
 func main() {
@@ -187,10 +197,11 @@ func run(f flags) error {
 	if err != nil {
 		return fmt.Errorf("--report-format: %w", err)
 	}
-	logWriter, err := openDecisionLog(f.decisionLog)
+	decisionLog, err := openDecisionLog(f.decisionLog, f.decisionLogMaxSize, f.decisionLogMaxFiles)
 	if err != nil {
 		return fmt.Errorf("opening the decision log: %w", err)
 	}
+	defer func() { _ = decisionLog.Close() }()
 
 	var tlsOpts []func(*tls.Config)
 	if !f.enableHTTP2 {
@@ -223,7 +234,7 @@ func run(f flags) error {
 	if err := controller.SetupWithManager(mgr, controller.Options{
 		StewardNamespace:        f.stewardNamespace,
 		MaxConcurrentReconciles: f.maxConcurrentReconciles,
-		DecisionLog:             evidence.NewDecisionLog(logWriter),
+		DecisionLog:             decisionLog,
 		EventsPerReason:         f.eventsPerReason,
 		ReportFormats:           reportFormats,
 	}); err != nil {

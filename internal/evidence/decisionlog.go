@@ -19,9 +19,6 @@ limitations under the License.
 package evidence
 
 import (
-	"encoding/json"
-	"io"
-	"sync"
 	"time"
 )
 
@@ -37,13 +34,17 @@ const (
 	DecisionAction = "action"
 	// DecisionUsage: the workloads using an identity changed.
 	DecisionUsage = "usage"
+	// DecisionChain: the decision log's hash chain starts, or continues
+	// after a restart (see decisionlog_chain.go).
+	DecisionChain = "chain"
 )
 
 // Decision is one line of the decision log.
 type Decision struct {
 	Schema string    `json:"schema"`
 	Time   time.Time `json:"time"`
-	// Type is DecisionTransition, DecisionAction or DecisionUsage.
+	// Type is DecisionTransition, DecisionAction, DecisionUsage or
+	// DecisionChain.
 	Type      string `json:"type"`
 	Namespace string `json:"namespace"`
 	Kind      string `json:"kind"`
@@ -76,27 +77,13 @@ type Decision struct {
 	Deadline   string     `json:"deadline,omitempty"`
 	DeadlineAt *time.Time `json:"deadlineAt,omitempty"`
 	Message    string     `json:"message,omitempty"`
-}
-
-// DecisionLog writes one JSON object per line. It is safe for concurrent use.
-type DecisionLog struct {
-	mu  sync.Mutex
-	enc *json.Encoder
-}
-
-// NewDecisionLog writes decisions to w; a nil w discards them.
-func NewDecisionLog(w io.Writer) *DecisionLog {
-	if w == nil {
-		w = io.Discard
-	}
-	return &DecisionLog{enc: json.NewEncoder(w)}
-}
-
-// Record writes one decision, filling in the schema version.
-func (l *DecisionLog) Record(d Decision) error {
-	d.Schema = SchemaVersion
-	d.Time = d.Time.UTC()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.enc.Encode(d)
+	// Seq, Prev and Torn chain the lines together so that an edited,
+	// deleted or reordered line is detected; DecisionLog fills them in.
+	// Seq counts the lines of one chain from 1; Prev is the hex SHA-256
+	// of the previous line's bytes (without its newline), empty on the
+	// first line of a chain; Torn, on a chain record, is the hex SHA-256
+	// of an incomplete line found before it.
+	Seq  uint64 `json:"seq,omitempty"`
+	Prev string `json:"prev,omitempty"`
+	Torn string `json:"torn,omitempty"`
 }

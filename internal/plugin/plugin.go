@@ -55,6 +55,7 @@ func NewRootCommand() *cobra.Command {
 	o.flags.AddFlags(root.PersistentFlags())
 	root.AddCommand(newEvidenceCommand(o), newExplainCommand(o), newWhoOwnsCommand(o))
 	root.AddCommand(newSuggestCommand(o))
+	root.AddCommand(newVerifyLogCommand())
 	return root
 }
 
