@@ -29,20 +29,8 @@ all_present() {
   for b in "${BINARIES[@]}"; do [[ -x "${BIN_DIR}/${b}" ]] || return 1; done
 }
 
-# run_with_heartbeat prints a line every 30 s while a long build runs, so
-# nobody mistakes a cold build for a hang.
-run_with_heartbeat() {
-  local what="$1"; shift
-  local start=$SECONDS
-  "$@" &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -0 "$pid" 2>/dev/null && log "still building ${what} ($((SECONDS - start))s elapsed)"
-  done
-  wait "$pid"
-  log "built ${what} in $((SECONDS - start))s"
-}
+# shellcheck source=lib/heartbeat.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/heartbeat.sh"
 
 if all_present; then
   echo "${BIN_DIR}"

@@ -49,19 +49,8 @@ if ${print_only} || [[ -x "${binary}" ]]; then
   exit 0
 fi
 
-# run_with_heartbeat prints a line every 30 s while a long build runs, so
-# nobody mistakes a cold build for a hang.
-run_with_heartbeat() {
-  local start=$SECONDS
-  "$@" &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -0 "$pid" 2>/dev/null && log "still building ${tool} ($((SECONDS - start))s elapsed)"
-  done
-  wait "$pid"
-  log "built ${tool} ${version} in $((SECONDS - start))s"
-}
+# shellcheck source=lib/heartbeat.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/heartbeat.sh"
 
 mkdir -p "${TOOLS_DIR}"
 exec 9>"${TOOLS_DIR}/.lock-${tool}"
@@ -103,9 +92,9 @@ build_krew_tool() { go_install_tool "sigs.k8s.io/krew/cmd/${tool}@${KREW_VERSION
 
 log "building ${tool} ${version} into ${TOOLS_DIR}; the first build takes a few minutes"
 case "${tool}" in
-  golangci-lint) run_with_heartbeat build_golangci_lint ;;
-  helm) run_with_heartbeat build_helm ;;
-  *) run_with_heartbeat build_krew_tool ;;
+  golangci-lint) run_with_heartbeat "${tool} ${version}" build_golangci_lint ;;
+  helm) run_with_heartbeat "${tool} ${version}" build_helm ;;
+  *) run_with_heartbeat "${tool} ${version}" build_krew_tool ;;
 esac
 mv "${binary}.tmp" "${binary}"
 echo "${binary}"
