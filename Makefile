@@ -67,7 +67,7 @@ vet: ## Run go vet against code (including the e2e suite).
 	go vet -tags chart ./test/chart/
 
 .PHONY: test
-test: verify-generated verify-fmt vet lint test-unit test-e2e test-chart test-krew ## Run every gate and test: generated files, format, vet, lint, unit and envtest (with -race), e2e, the Helm chart, the krew manifest.
+test: verify-generated verify-fmt vet lint test-unit test-e2e test-chart test-krew test-report ## Run every gate and test: generated files, format, vet, lint, unit and envtest (with -race), e2e, the Helm chart, the krew manifest, the evidence report in headless Chromium.
 
 .PHONY: test-unit
 test-unit: envtest-bins ## Run unit and envtest integration tests against the locally built control plane.
@@ -80,6 +80,10 @@ test-e2e: build envtest-bins ## Run the e2e suite against a local control plane 
 .PHONY: test-chart
 test-chart: envtest-bins ## Lint the Helm chart, compare it with config/default, install it on a local control plane.
 	hack/test-chart.sh
+
+.PHONY: test-report
+test-report: envtest-bins ## Render the evidence report with headless Chromium to PNG and PDF and check its sections (installs chromium).
+	hack/test-report.sh
 
 .PHONY: test-krew
 test-krew: envtest-bins ## Validate the krew plugin manifest with krew's validator and install it with krew.

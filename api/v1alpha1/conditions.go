@@ -141,4 +141,24 @@ const (
 	// ReasonRevokeNotOverturned: a Recertify filed after a Revoke decision
 	// without spec.overturnsRevoke; the Revoke stands.
 	ReasonRevokeNotOverturned = "RevokeNotOverturned"
+
+	// The conditions of an AccessReviewCampaign.
+	// ReasonAllItemsDecided: Completed and Ready, every item has a decision.
+	ReasonAllItemsDecided = "AllItemsDecided"
+	// ReasonItemsOutstanding: Reconciling, items await a decision before
+	// spec.dueBy.
+	ReasonItemsOutstanding = "ItemsOutstanding"
+	// ReasonItemsOverdue: Stalled, spec.dueBy has passed with items
+	// undecided.
+	ReasonItemsOverdue = "ItemsOverdue"
+	// ReasonScopePending: Reconciling, the scope is not frozen yet: some
+	// in-scope ownerships await Steward's evaluation of their identities.
+	ReasonScopePending = "ScopePending"
+	// ReasonScopeTooLarge: Stalled, the scope holds more than
+	// MaxCampaignItems ownerships, or more than the campaign's status can
+	// record, and was not frozen.
+	ReasonScopeTooLarge = "ScopeTooLarge"
+	// ReasonPolicyNotFound: Stalled, spec.scope.policy names no
+	// OwnershipPolicy, so the scope was not frozen.
+	ReasonPolicyNotFound = "PolicyNotFound"
 )

@@ -98,6 +98,13 @@ type OwnershipReviewStatus struct {
 	// +optional
 	OwnershipGeneration int64 `json:"ownershipGeneration,omitempty"`
 
+	// ownershipUID is the UID of the IdentityOwnership the decision applied
+	// to: a review names its ownership by name, and this tells which of
+	// two namesakes it reviewed.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	OwnershipUID string `json:"ownershipUID,omitempty"`
+
 	// decisionSequence orders the completed reviews of one ownership: 1 for
 	// the first completed, then one more for each. The completed review with
 	// the highest sequence decides, whatever the reviews' names and creation

@@ -19,11 +19,13 @@ package v1alpha1_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -59,7 +61,10 @@ func loadManifests(path string) []*unstructured.Unstructured {
 	}
 }
 
-// sampleOf returns a fresh copy of the sample of a kind, placed in namespace.
+// sampleOf returns a fresh copy of the sample of a kind, placed in namespace
+// when the kind is namespaced (its sample has a namespace) and left
+// cluster-scoped otherwise. Every copy gets a name of its own (generateName),
+// so that tests creating the same cluster-scoped sample do not collide.
 func sampleOf(kind, namespace string) *unstructured.Unstructured {
 	path := filepath.Join(samplesDir, "nhi_v1alpha1_"+strings.ToLower(kind)+".yaml")
 	objects := loadManifests(path)
@@ -89,7 +94,19 @@ func del(path string) mutation {
 	return func(obj map[string]any) { unstructured.RemoveNestedField(obj, strings.Split(path, ".")...) }
 }
 
-func list(values ...any) []any { return values }
+// list is a JSON list; never nil, so that list() is sent as [] (a nil slice
+// would be sent as null, which the API server drops as if the field were
+// absent).
+func list(values ...any) []any { return append([]any{}, values...) }
+
+// reviewers are n distinct e-mail addresses.
+func reviewers(n int) []any {
+	values := make([]any, 0, n)
+	for i := range n {
+		values = append(values, fmt.Sprintf("reviewer-%d@example.com", i))
+	}
+	return values
+}
 
 func repeat(format string, n int) []any {
 	values := make([]any, 0, n)
@@ -148,8 +165,11 @@ var _ = Describe("API validation", func() {
 			[]mutation{del("spec.owner.team")},
 			"spec.owner.team", "Required value"),
 		Entry("ownership without contacts", "IdentityOwnership",
-			[]mutation{set("spec.owner.contacts", list())},
+			[]mutation{del("spec.owner.contacts")},
 			"spec.owner.contacts", "Required value"),
+		Entry("ownership with an empty contacts list", "IdentityOwnership",
+			[]mutation{set("spec.owner.contacts", list())},
+			"spec.owner.contacts", "should have at least 1 items"),
 		Entry("ownership whose contact is not a named person", "IdentityOwnership",
 			[]mutation{set("spec.owner.contacts", list("IT"))},
 			"spec.owner.contacts[0]", "should be at least 3 chars long"),
@@ -264,9 +284,12 @@ var _ = Describe("API validation", func() {
 		Entry("exception without an expiry", "OwnershipException",
 			[]mutation{del("spec.expiresAt")},
 			"spec.expiresAt", "Required value"),
+		Entry("exception without findings", "OwnershipException",
+			[]mutation{del("spec.findings")},
+			"spec.findings", "Required value"),
 		Entry("exception waiving no finding", "OwnershipException",
 			[]mutation{set("spec.findings", list())},
-			"spec.findings", "Required value"),
+			"spec.findings", "should have at least 1 items"),
 		Entry("exception waiving a state that is not a finding", "OwnershipException",
 			[]mutation{set("spec.findings", list("Revoked"))},
 			"spec.findings[0]", `Unsupported value: "Revoked"`),
@@ -293,6 +316,56 @@ var _ = Describe("API validation", func() {
 		Entry("review with overlong notes", "OwnershipReview",
 			[]mutation{set("spec.notes", strings.Repeat("x", 4097))},
 			"spec.notes", "may not be more than 4096 bytes"),
+
+		// AccessReviewCampaign
+		Entry("campaign without a scope", "AccessReviewCampaign",
+			[]mutation{del("spec.scope")},
+			"spec.scope", "Required value"),
+		Entry("campaign whose scope selects by nothing", "AccessReviewCampaign",
+			[]mutation{set("spec.scope", map[string]any{})},
+			"spec.scope", "spec.scope needs at least one of policy, namespaces or teams"),
+		Entry("campaign whose scope names an empty policy", "AccessReviewCampaign",
+			[]mutation{set("spec.scope.policy", "")},
+			"spec.scope.policy", "should be at least 1 chars long"),
+		Entry("campaign whose scope has an empty namespaces list", "AccessReviewCampaign",
+			[]mutation{set("spec.scope.namespaces", list())},
+			"spec.scope.namespaces", "should have at least 1 items"),
+		Entry("campaign whose scope has only an empty namespaces list", "AccessReviewCampaign",
+			[]mutation{set("spec.scope", map[string]any{"namespaces": list()})},
+			"spec.scope.namespaces", "should have at least 1 items"),
+		Entry("campaign whose scope has an empty teams list", "AccessReviewCampaign",
+			[]mutation{set("spec.scope.teams", list())},
+			"spec.scope.teams", "should have at least 1 items"),
+		Entry("campaign whose scope lists a namespace twice", "AccessReviewCampaign",
+			[]mutation{set("spec.scope.namespaces", list("payments", "payments"))},
+			"spec.scope.namespaces[1]", "Duplicate value"),
+		Entry("campaign whose scope names an overlong namespace", "AccessReviewCampaign",
+			[]mutation{set("spec.scope.namespaces", list(strings.Repeat("n", 64)))},
+			"spec.scope.namespaces[0]", "may not be more than 63 bytes"),
+		Entry("campaign whose scope names an overlong team", "AccessReviewCampaign",
+			[]mutation{set("spec.scope.teams", list(strings.Repeat("t", 64)))},
+			"spec.scope.teams[0]", "may not be more than 63 bytes"),
+		Entry("campaign without a due date", "AccessReviewCampaign",
+			[]mutation{del("spec.dueBy")},
+			"spec.dueBy", "Required value"),
+		Entry("campaign with a malformed due date", "AccessReviewCampaign",
+			[]mutation{set("spec.dueBy", "end of quarter")},
+			"spec.dueBy", "date-time"),
+		Entry("campaign whose reviewer is not an e-mail address", "AccessReviewCampaign",
+			[]mutation{set("spec.reviewers", list("security team"))},
+			"spec.reviewers[0]", "should match"),
+		Entry("campaign whose reviewer is not a named person", "AccessReviewCampaign",
+			[]mutation{set("spec.reviewers", list("IT"))},
+			"spec.reviewers[0]", "should be at least 3 chars long"),
+		Entry("campaign listing a reviewer twice", "AccessReviewCampaign",
+			[]mutation{set("spec.reviewers", list("dave.kim@example.com", "dave.kim@example.com"))},
+			"spec.reviewers[1]", "Duplicate value"),
+		Entry("campaign with too many reviewers", "AccessReviewCampaign",
+			[]mutation{set("spec.reviewers", reviewers(101))},
+			"spec.reviewers", "must have at most 100 items"),
+		Entry("campaign with an overlong description", "AccessReviewCampaign",
+			[]mutation{set("spec.description", strings.Repeat("x", 1025))},
+			"spec.description", "may not be more than 1024 bytes"),
 	)
 
 	It("rejects any change to a review's spec", func() {
@@ -303,6 +376,49 @@ var _ = Describe("API validation", func() {
 		err := k8sClient.Update(ctx, review)
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want an Invalid error, got: %v", err)
 		Expect(err.Error()).To(ContainSubstring("spec is immutable"))
+	})
+
+	It("rejects any change to a campaign's scope", func() {
+		campaign := sampleOf("AccessReviewCampaign", namespace)
+		Expect(k8sClient.Create(ctx, campaign)).To(Succeed())
+		DeferCleanup(func() { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, campaign))).To(Succeed()) })
+		Expect(campaign.GetNamespace()).To(BeEmpty(), "AccessReviewCampaign is cluster-scoped")
+
+		for _, change := range []mutation{
+			set("spec.scope.policy", "another-policy"),
+			set("spec.scope.namespaces", list("payments")),
+			set("spec.scope.teams", list("payments")),
+		} {
+			changed := campaign.DeepCopy()
+			change(changed.Object)
+			err := k8sClient.Update(ctx, changed)
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want an Invalid error, got: %v", err)
+			Expect(err.Error()).To(ContainSubstring("spec.scope"))
+			Expect(err.Error()).To(ContainSubstring("spec.scope is immutable"))
+		}
+		current := &nhiv1alpha1.AccessReviewCampaign{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(campaign), current)).To(Succeed())
+		Expect(current.Spec.Scope).To(Equal(nhiv1alpha1.CampaignScope{Policy: "baseline"}))
+	})
+
+	It("lets a campaign's due date, reviewers and description change", func() {
+		campaign := sampleOf("AccessReviewCampaign", namespace)
+		Expect(k8sClient.Create(ctx, campaign)).To(Succeed())
+		DeferCleanup(func() { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, campaign))).To(Succeed()) })
+
+		By("the security team extending the deadline")
+		Expect(unstructured.SetNestedField(campaign.Object, "2027-01-31T23:59:59Z", "spec", "dueBy")).To(Succeed())
+		Expect(unstructured.SetNestedField(campaign.Object, list("dave.kim@example.com", "erin.lopez@example.com"),
+			"spec", "reviewers")).To(Succeed())
+		Expect(unstructured.SetNestedField(campaign.Object, "Q4 2026 access review, extended by a month", "spec", "description")).To(Succeed())
+		Expect(k8sClient.Update(ctx, campaign)).To(Succeed())
+
+		current := &nhiv1alpha1.AccessReviewCampaign{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(campaign), current)).To(Succeed())
+		Expect(current.Spec.DueBy.UTC().Format(time.RFC3339)).To(Equal("2027-01-31T23:59:59Z"))
+		Expect(current.Spec.Reviewers).To(ConsistOf(nhiv1alpha1.Person("dave.kim@example.com"), nhiv1alpha1.Person("erin.lopez@example.com")))
+		Expect(current.Spec.Scope).To(Equal(nhiv1alpha1.CampaignScope{Policy: "baseline"}))
+		Expect(current.Generation).To(BeEquivalentTo(2))
 	})
 
 	It("accepts every sample in config/samples", func() {
@@ -329,7 +445,8 @@ var _ = Describe("API validation", func() {
 			Expect(k8sClient.Create(ctx, obj)).To(Succeed(), "%s %s", obj.GetKind(), obj.GetName())
 			kinds[obj.GetKind()] = true
 		}
-		for _, kind := range []string{"IdentityOwnership", "OwnershipPolicy", "OwnershipException", "OwnershipReview"} {
+		for _, kind := range []string{"IdentityOwnership", "OwnershipPolicy", "OwnershipException", "OwnershipReview",
+			"AccessReviewCampaign"} {
 			Expect(kinds).To(HaveKey(kind), "config/samples has no %s", kind)
 		}
 	})

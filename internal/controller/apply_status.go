@@ -60,7 +60,7 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 				// Recorded once: the patch above made recordedOwner current.
 				r.recordTransfer(ctx, in, o, transfer)
 			}
-			r.warnIfExpiringSoon(ctx, in, o, "IdentityOwnership", o.Status.Conditions, desired.Status.Conditions)
+			r.warnIfExpiringSoon(ctx, in, o, evidence.KindIdentityOwnership, o.Status.Conditions, desired.Status.Conditions)
 		}
 	}
 	for i := range in.snapshot.Exceptions {
@@ -167,7 +167,7 @@ const ReasonOwnershipTransferred = "OwnershipTransferred"
 func (r *NamespaceReconciler) recordTransfer(ctx context.Context, in *namespaceInputs, o *nhi.IdentityOwnership, message string) {
 	r.Recorder.Eventf(o, nil, "Normal", ReasonOwnershipTransferred, "Evaluate", "%s", message)
 	r.decide(ctx, evidence.Decision{
-		Time: in.snapshot.Now, Type: evidence.DecisionTransition, Namespace: o.Namespace, Kind: "IdentityOwnership",
+		Time: in.snapshot.Now, Type: evidence.DecisionTransition, Namespace: o.Namespace, Kind: evidence.KindIdentityOwnership,
 		Name: o.Name, UID: string(o.UID), Reason: ReasonOwnershipTransferred, Ownership: o.Name, Message: message,
 	})
 }
@@ -256,7 +256,7 @@ func exceptionStatus(status *nhi.OwnershipExceptionStatus, generation int64, res
 func reviewStatus(status *nhi.OwnershipReviewStatus, generation int64, res *governance.ReviewResult, now metav1.Time) {
 	status.ObservedGeneration = generation
 	setConditions(&status.Conditions, res.Conditions, generation, now)
-	status.OwnershipGeneration = res.OwnershipGeneration
+	status.OwnershipGeneration, status.OwnershipUID = res.OwnershipGeneration, res.OwnershipUID
 	status.DecisionSequence = res.DecisionSequence
 	if res.Completed && status.CompletedAt == nil {
 		status.CompletedAt = &now

@@ -167,6 +167,7 @@ var _ = Describe("Governing identities", func() {
 		Eventually(conditionOf(review, nhi.ConditionCompleted)).Should(haveCondition(metav1.ConditionTrue, nhi.ReasonDecisionApplied))
 		Expect(review.Status.CompletedAt).NotTo(BeNil())
 		Expect(review.Status.OwnershipGeneration).To(Equal(o.Generation))
+		Expect(review.Status.OwnershipUID).To(Equal(string(o.UID)))
 		Eventually(func() *nhi.ReviewSummary { s.get(o)(); return o.Status.LastReview }).Should(And(
 			Not(BeNil()), HaveField("Name", "q4"), HaveField("Reviewer", nhi.Person("dave@example.com"))))
 		Expect(o.Status.NextReviewBy.Time).To(BeTemporally(">", approvedAt.Add(4*time.Second)))

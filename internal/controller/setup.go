@@ -166,5 +166,10 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 	if err := policies.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the policy controller: %w", err)
 	}
+	campaigns := &CampaignReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clock: opts.Clock, Recorder: events,
+		DecisionLog: opts.DecisionLog, StewardNamespace: opts.StewardNamespace}
+	if err := campaigns.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the campaign controller: %w", err)
+	}
 	return nil
 }

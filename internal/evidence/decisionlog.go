@@ -34,6 +34,9 @@ const (
 	DecisionAction = "action"
 	// DecisionUsage: the workloads using an identity changed.
 	DecisionUsage = "usage"
+	// DecisionCampaign: an AccessReviewCampaign froze an ownership into its
+	// scope (Action ItemFrozen) or recorded its decision (ItemDecided).
+	DecisionCampaign = "campaign"
 	// DecisionChain: the decision log's hash chain starts, or continues
 	// after a restart (see decisionlog_chain.go).
 	DecisionChain = "chain"
@@ -43,8 +46,8 @@ const (
 type Decision struct {
 	Schema string    `json:"schema"`
 	Time   time.Time `json:"time"`
-	// Type is DecisionTransition, DecisionAction, DecisionUsage or
-	// DecisionChain.
+	// Type is DecisionTransition, DecisionAction, DecisionUsage,
+	// DecisionCampaign or DecisionChain.
 	Type      string `json:"type"`
 	Namespace string `json:"namespace"`
 	Kind      string `json:"kind"`
@@ -77,6 +80,19 @@ type Decision struct {
 	Deadline   string     `json:"deadline,omitempty"`
 	DeadlineAt *time.Time `json:"deadlineAt,omitempty"`
 	Message    string     `json:"message,omitempty"`
+	// Campaign and CampaignUID name the AccessReviewCampaign of a campaign
+	// line: a campaign deleted and created again under its name is another.
+	Campaign    string `json:"campaign,omitempty"`
+	CampaignUID string `json:"campaignUID,omitempty"`
+	// Team owns the ownership of a campaign line.
+	Team string `json:"team,omitempty"`
+	// Identities are every identity of the ownership of an ItemFrozen
+	// line, as Kind/name.
+	Identities []string `json:"identities,omitempty"`
+	// Reviewer and Review are the person and the OwnershipReview that
+	// decided the item of an ItemDecided line.
+	Reviewer string `json:"reviewer,omitempty"`
+	Review   string `json:"review,omitempty"`
 	// Seq, Prev and Torn chain the lines together so that an edited,
 	// deleted or reordered line is detected; DecisionLog fills them in.
 	// Seq counts the lines of one chain from 1; Prev is the hex SHA-256

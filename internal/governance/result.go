@@ -173,8 +173,10 @@ type ExceptionResult struct {
 type ReviewResult struct {
 	Conditions []metav1.Condition
 	Completed  bool
-	// OwnershipGeneration is the generation of the reviewed ownership.
+	// OwnershipGeneration and OwnershipUID are the generation and UID of the
+	// reviewed ownership.
 	OwnershipGeneration int64
+	OwnershipUID        string
 	// DecisionSequence orders the completed reviews of one ownership.
 	DecisionSequence int64
 	// Actions are the remediation actions the decision causes.

@@ -79,7 +79,7 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 	completed := map[string][]*nhi.OwnershipReview{}
 	for _, review := range reviews {
 		res := &ReviewResult{OwnershipGeneration: review.Status.OwnershipGeneration,
-			DecisionSequence: review.Status.DecisionSequence}
+			OwnershipUID: review.Status.OwnershipUID, DecisionSequence: review.Status.DecisionSequence}
 		out[review.Name] = res
 		ownership := byName[review.Spec.OwnershipRef.Name]
 		alreadyCompleted := meta.IsStatusConditionTrue(review.Status.Conditions, nhi.ConditionCompleted)
@@ -102,7 +102,7 @@ func (e *evaluation) evaluateReviews(out map[string]*ReviewResult) map[string][]
 					completed[ownership.Name][len(completed[ownership.Name])-1].Name, ownership.Name))}
 		default:
 			res.Completed = true
-			res.OwnershipGeneration = ownership.Generation
+			res.OwnershipGeneration, res.OwnershipUID = ownership.Generation, string(ownership.UID)
 			res.Conditions = []metav1.Condition{Condition(nhi.ConditionCompleted, true, nhi.ReasonDecisionApplied,
 				fmt.Sprintf("%s applied to IdentityOwnership %s generation %d",
 					review.Spec.Decision, ownership.Name, ownership.Generation))}

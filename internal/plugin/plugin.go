@@ -56,6 +56,7 @@ func NewRootCommand() *cobra.Command {
 	root.AddCommand(newEvidenceCommand(o), newExplainCommand(o), newWhoOwnsCommand(o))
 	root.AddCommand(newSuggestCommand(o))
 	root.AddCommand(newVerifyLogCommand())
+	root.AddCommand(newReviewCommand(o), newReportCommand(o))
 	return root
 }
 

@@ -29,6 +29,13 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/nhi-steward/steward/test/utils"
 )
@@ -1194,5 +1201,174 @@ spec:
 		refusedWith(as(tenant, "label", "serviceaccount", "a24", "-n", nsEnforce, "steward.dev/revocation-held=true"),
 			"steward.dev/revocation-held")
 		Eventually(finding("serviceaccount", nsEnforce, "a24")).WithTimeout(45 * time.Second).Should(Equal("revoked"))
+	})
+
+	It("A25: a tenant can neither start, edit nor forge the progress of an access review campaign, and its own review decides nothing", func(ctx SpecContext) {
+		const (
+			name     = "e2e-atk-a25"
+			resource = "accessreviewcampaigns"
+		)
+		campaign := func(name, reviewer string) string {
+			return `
+apiVersion: nhi.steward.dev/v1alpha1
+kind: AccessReviewCampaign
+metadata: {name: ` + name + `}
+spec:
+  scope: {namespaces: [` + nsTenant + `]}
+  dueBy: "` + ts(time.Now().Add(24*time.Hour)) + `"
+  reviewers: [` + reviewer + `]
+  description: Attack scenario A25
+`
+		}
+		// forbiddenByRBAC is the API server's authorizer refusing the tenant
+		// a verb on the cluster-scoped campaigns: not admission, not
+		// validation, not a missing object.
+		forbiddenByRBAC := func(result utils.Result, verb, resource string) {
+			GinkgoHelper()
+			refusedWith(result, "Error from server (Forbidden)",
+				`User "`+tenant+`" cannot `+verb+` resource "`+resource+`" in API group "nhi.steward.dev" at the cluster scope`)
+		}
+		// tenantCampaigns is the campaigns' API impersonating the tenant, for
+		// the PATCH requests: kubectl patch reads the object first, which
+		// the tenant may not either, and would never send them.
+		tenantCampaigns := func() dynamic.ResourceInterface {
+			GinkgoHelper()
+			config, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
+			Expect(err).NotTo(HaveOccurred())
+			config.Impersonate = rest.ImpersonationConfig{UserName: tenant}
+			client, err := dynamic.NewForConfig(config)
+			Expect(err).NotTo(HaveOccurred())
+			return client.Resource(schema.GroupVersionResource{Group: "nhi.steward.dev", Version: "v1alpha1", Resource: resource})
+		}()
+		patchForbiddenByRBAC := func(patch string, subresources ...string) {
+			GinkgoHelper()
+			_, err := tenantCampaigns.Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}, subresources...)
+			Expect(err).To(HaveOccurred(), "the tenant patched campaign %s %v", name, subresources)
+			Expect(apierrors.IsForbidden(err)).To(BeTrue(), "want Forbidden, got: %v", err)
+			target := resource
+			if len(subresources) > 0 {
+				target += "/" + subresources[0]
+			}
+			Expect(err.Error()).To(ContainSubstring(
+				`User "` + tenant + `" cannot patch resource "` + target + `" in API group "nhi.steward.dev" at the cluster scope`))
+		}
+		type campaignItem struct {
+			Namespace string   `json:"namespace"`
+			Ownership string   `json:"ownership"`
+			Contacts  []string `json:"contacts"`
+			Decision  string   `json:"decision"`
+			Reviewer  string   `json:"reviewer"`
+			Review    string   `json:"review"`
+		}
+		type campaignObject struct {
+			Status struct {
+				StartedAt string         `json:"startedAt"`
+				Progress  string         `json:"progress"`
+				Items     []campaignItem `json:"items"`
+			} `json:"status"`
+		}
+		// read is the campaign as the administrator sees it.
+		read := func(g Gomega) campaignObject {
+			GinkgoHelper()
+			result := kubectl("get", "accessreviewcampaign", name, "-o", "json")
+			g.Expect(result.Err).NotTo(HaveOccurred(), result.String())
+			var c campaignObject
+			g.Expect(json.Unmarshal([]byte(result.Stdout), &c)).To(Succeed())
+			return c
+		}
+		// item is the campaign's item for ownership a25; it fails when the
+		// campaign has none, so that an empty decision is never that of a
+		// missing item.
+		item := func(g Gomega) campaignItem {
+			GinkgoHelper()
+			c := read(g)
+			i := slices.IndexFunc(c.Status.Items, func(it campaignItem) bool {
+				return it.Namespace == nsTenant && it.Ownership == "a25"
+			})
+			g.Expect(i).To(BeNumerically(">=", 0), "campaign %s has no item for %s/a25: %+v", name, nsTenant, c.Status.Items)
+			return c.Status.Items[i]
+		}
+
+		kubectl("delete", "accessreviewcampaign", name, name+"-tenant", "--ignore-not-found")
+		DeferCleanup(func() {
+			kubectl("delete", "accessreviewcampaign", name, name+"-tenant", "--ignore-not-found")
+			kubectl("delete", "ownershipreview", "a25-self", "a25-sec", "-n", nsTenant, "--ignore-not-found", "--wait=false")
+			kubectl("delete", "identityownership", "a25", "-n", nsTenant, "--ignore-not-found", "--wait=false")
+			kubectl("delete", "serviceaccount", "a25-sa", "-n", nsTenant, "--ignore-not-found", "--wait=false")
+		})
+
+		By("an approved ownership in the tenant's namespace, whose contact is the tenant")
+		admitted(createAs(tenant, serviceAccount(nsTenant, "a25-sa")))
+		admitted(createAs(tenant, ownership(nsTenant, "a25", tenant, "  identities: [{kind: ServiceAccount, name: a25-sa}]", "")))
+		approve(nsTenant, "a25", time.Now().Add(-time.Hour))
+		Eventually(state("serviceaccount", nsTenant, "a25-sa")).WithTimeout(30 * time.Second).Should(Equal("Owned"))
+
+		By("the tenant starting a campaign of its own namespace, naming itself the reviewer")
+		forbiddenByRBAC(createAs(tenant, campaign(name+"-tenant", tenant)), "create", resource)
+		Expect(kubectl("get", "accessreviewcampaign", name+"-tenant", "--ignore-not-found", "-o", "name").Stdout).To(BeEmpty())
+
+		By("the security team's campaign of the tenant's namespace, reviewed by sec@, starting")
+		apply(campaign(name, sec))
+		Eventually(func(g Gomega) {
+			c := read(g)
+			g.Expect(c.Status.StartedAt).NotTo(BeEmpty(), "the campaign has not started")
+			g.Expect(c.Status.Items).To(ContainElement(And(
+				HaveField("Namespace", nsTenant), HaveField("Ownership", "a25"))), "the campaign's scope lacks a25")
+		}).WithTimeout(60 * time.Second).Should(Succeed())
+		frozen := item(Default)
+		Expect(frozen.Contacts).To(ConsistOf(tenant), "the tenant is the frozen item's contact")
+		Expect(frozen.Decision).To(BeEmpty())
+		progressBefore := read(Default).Status.Progress
+
+		By("the tenant editing, forging the progress of, and deleting the campaign")
+		decided := `{"status":{"items":[{"namespace":"` + nsTenant + `","ownership":"a25","decision":"Recertify","reviewer":"` +
+			sec + `","review":"a25-forged","decidedAt":"` + ts(time.Now()) + `"}],"progress":"1/1","percentComplete":100}}`
+		patchForbiddenByRBAC(decided, "status")
+		current := kubectl("get", "accessreviewcampaign", name, "-o", "json")
+		admitted(current)
+		var forged map[string]any
+		Expect(json.Unmarshal([]byte(current.Stdout), &forged)).To(Succeed())
+		var forgedStatus map[string]any
+		Expect(json.Unmarshal([]byte(decided), &forgedStatus)).To(Succeed())
+		forged["status"] = forgedStatus["status"]
+		forbiddenByRBAC(utils.KubectlWithInput(toJSON(forged), "--as", tenant, "replace", "--raw",
+			"/apis/nhi.steward.dev/v1alpha1/accessreviewcampaigns/"+name+"/status", "-f", "-"), "update", resource+"/status")
+		patchForbiddenByRBAC(`{"spec":{"reviewers":["` + tenant + `"],"dueBy":"2999-01-01T00:00:00Z"}}`)
+		By("the tenant patching the status with kubectl, which cannot even read it first")
+		forbiddenByRBAC(as(tenant, "patch", "accessreviewcampaign", name, "--subresource=status", "--type=merge", "-p", decided),
+			"get", resource+"/status")
+		forbiddenByRBAC(as(tenant, "delete", "accessreviewcampaign", name), "delete", resource)
+		table := make([]string, 0, 6)
+		for _, check := range [][]string{
+			{"create", resource}, {"update", resource}, {"patch", resource}, {"delete", resource},
+			{"update", resource, "--subresource=status"}, {"patch", resource, "--subresource=status"},
+		} {
+			answer := canI(tenant, check...)
+			table = append(table, strings.Join(check, " ")+": "+answer)
+			Expect(answer).To(Equal("no"), "kubectl auth can-i --as %s %s", tenant, strings.Join(check, " "))
+		}
+		record("A25 kubectl auth can-i --as the tenant", strings.Join(table, "; "))
+		Expect(read(Default).Status.Progress).To(Equal(progressBefore))
+		Expect(item(Default).Decision).To(BeEmpty())
+
+		By("the tenant, the ownership's contact, recertifying it in its own name after the campaign started")
+		admitted(createAs(tenant, review("a25-self", "a25", tenant, "Recertify", "")))
+		Eventually(condition("ownershipreview", nsTenant, "a25-self", "Completed")).WithTimeout(30 * time.Second).
+			Should(Equal("False/SelfReview"))
+		Consistently(func(g Gomega) {
+			g.Expect(item(g).Decision).To(BeEmpty(), "the tenant's review of its own ownership decided the campaign's item")
+		}).WithTimeout(5 * time.Second).WithPolling(500 * time.Millisecond).Should(Succeed())
+		Expect(item(Default)).To(And(HaveField("Reviewer", BeEmpty()), HaveField("Review", BeEmpty())))
+		Expect(condition("ownershipreview", nsTenant, "a25-self", "Completed")()).To(Equal("False/SelfReview"))
+
+		By("sec@, the campaign's reviewer and no contact, recertifying it: the item is decided, so the check above could fail")
+		admitted(createAs(sec, review("a25-sec", "a25", sec, "Recertify", "")))
+		Eventually(condition("ownershipreview", nsTenant, "a25-sec", "Completed")).WithTimeout(30 * time.Second).
+			Should(Equal("True/DecisionApplied"))
+		Eventually(func(g Gomega) campaignItem { return item(g) }).WithTimeout(30 * time.Second).Should(And(
+			HaveField("Decision", "Recertify"), HaveField("Reviewer", sec), HaveField("Review", "a25-sec")))
+		record("A25 outcome", fmt.Sprintf("the tenant's own review %s decided nothing; sec@'s review %s decided the item; campaign progress %s",
+			condition("ownershipreview", nsTenant, "a25-self", "Completed")(),
+			condition("ownershipreview", nsTenant, "a25-sec", "Completed")(), read(Default).Status.Progress))
 	})
 })

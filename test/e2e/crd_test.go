@@ -19,6 +19,8 @@ limitations under the License.
 package e2e
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -35,6 +37,7 @@ var samples = []struct{ user, file string }{
 	{"carol.smith@example.com", "config/samples/nhi_v1alpha1_identityownership.yaml"},
 	{"carol.smith@example.com", "config/samples/nhi_v1alpha1_ownershipexception.yaml"},
 	{"dave.kim@example.com", "config/samples/nhi_v1alpha1_ownershipreview.yaml"},
+	{"", "config/samples/nhi_v1alpha1_accessreviewcampaign.yaml"},
 }
 
 var _ = Describe("Steward's custom resources through kubectl", Ordered, func() {
@@ -63,7 +66,15 @@ var _ = Describe("Steward's custom resources through kubectl", Ordered, func() {
 			ContainSubstring("ownershippolicy.nhi.steward.dev/baseline"),
 			ContainSubstring("ownershipexception.nhi.steward.dev/stripe-key-rotation-freeze"),
 			ContainSubstring("ownershipreview.nhi.steward.dev/payments-api-2026-q4"),
+			ContainSubstring("accessreviewcampaign.nhi.steward.dev/baseline-2026-q4"),
 		))
+
+		// The manager, under its own RBAC, freezes the campaign's scope. The
+		// sample review, filed before the campaign, decides nothing in it.
+		Eventually(func() string {
+			return utils.Kubectl("get", "arc", "baseline-2026-q4").Stdout
+		}).WithTimeout(30 * time.Second).Should(MatchRegexp(`baseline-2026-q4\s+\{"policy":"baseline"\}\s+2026-12-31T23:59:59Z\s+\d+/\d+\s+False`))
+		Expect(utils.Kubectl("get", "arc").Stdout).To(MatchRegexp(`NAME\s+SCOPE\s+DUE\s+DECIDED\s+READY\s+AGE`))
 
 		result = utils.Kubectl("get", "iown", "-n", "payments")
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())
@@ -75,6 +86,10 @@ var _ = Describe("Steward's custom resources through kubectl", Ordered, func() {
 		result := utils.Kubectl("explain", "identityownership.spec.approval.approvedBy")
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())
 		Expect(result.Stdout).To(ContainSubstring("must not be one of spec.owner.contacts"))
+
+		result = utils.Kubectl("explain", "accessreviewcampaign.spec.scope")
+		Expect(result.Err).NotTo(HaveOccurred(), result.String())
+		Expect(result.Stdout).To(ContainSubstring("scope selects the ownerships to review"))
 
 		result = utils.Kubectl("explain", "ownershippolicy.spec.enforcement")
 		Expect(result.Err).NotTo(HaveOccurred(), result.String())

@@ -50,7 +50,8 @@ var _ = BeforeSuite(func() {
 	Expect(result.Err).NotTo(HaveOccurred(), result.String())
 	result = utils.Kubectl("wait", "--for=condition=Established", "--timeout=60s",
 		"crd/identityownerships.nhi.steward.dev", "crd/ownershippolicies.nhi.steward.dev",
-		"crd/ownershipexceptions.nhi.steward.dev", "crd/ownershipreviews.nhi.steward.dev")
+		"crd/ownershipexceptions.nhi.steward.dev", "crd/ownershipreviews.nhi.steward.dev",
+		"crd/accessreviewcampaigns.nhi.steward.dev")
 	Expect(result.Err).NotTo(HaveOccurred(), result.String())
 
 	By("installing the PolicyReport CRD, so that Steward writes reports")
