@@ -71,7 +71,7 @@ func Track(c *nhi.AccessReviewCampaign, reviews []nhi.OwnershipReview, current C
 	stamp := metav1.NewTime(now.Truncate(time.Second))
 	for i := range status.Items {
 		item := &status.Items[i]
-		if item.Decision != "" || item.OwnershipDeletedAt != nil {
+		if !Outstanding(item) {
 			continue
 		}
 		key := types.NamespacedName{Namespace: item.Namespace, Name: item.Ownership}
@@ -134,19 +134,24 @@ func Decides(c *nhi.AccessReviewCampaign, item *nhi.CampaignItem, r *nhi.Ownersh
 		return "applied to a generation older than the frozen one"
 	case c.Status.StartedAt == nil || !r.CreationTimestamp.After(c.CreationTimestamp.Time):
 		return "filed before the campaign"
-	case isPerson(item.Contacts, r.Spec.Reviewer):
+	case governance.IsOneOf(item.Contacts, r.Spec.Reviewer):
 		return "filed by a contact of the ownership when the scope was frozen"
-	case len(c.Spec.Reviewers) > 0 && !isPerson(c.Spec.Reviewers, r.Spec.Reviewer):
+	case !AllowedReviewer(c, r.Spec.Reviewer):
 		return "reviewer not in spec.reviewers"
 	}
 	return ""
 }
 
-// isPerson says whether p is one of people, compared case-insensitively.
-func isPerson(people []nhi.Person, p nhi.Person) bool {
-	return slices.ContainsFunc(people, func(q nhi.Person) bool {
-		return strings.EqualFold(strings.TrimSpace(string(q)), strings.TrimSpace(string(p)))
-	})
+// AllowedReviewer says whether the campaign's spec.reviewers lets reviewer
+// decide its items: anyone when it is empty.
+func AllowedReviewer(c *nhi.AccessReviewCampaign, reviewer nhi.Person) bool {
+	return len(c.Spec.Reviewers) == 0 || governance.IsOneOf(c.Spec.Reviewers, reviewer)
+}
+
+// Outstanding says whether an item still awaits a decision: neither
+// decided nor closed because its ownership was deleted.
+func Outstanding(item *nhi.CampaignItem) bool {
+	return item.Decision == "" && item.OwnershipDeletedAt == nil
 }
 
 // remediations adds, after those already recorded, the actions each

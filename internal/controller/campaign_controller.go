@@ -326,23 +326,9 @@ func (r *CampaignReconciler) recordEvents(ctx context.Context, before, after *nh
 // yet; ownerships wake both: before the freeze for the scope, after it
 // because a deleted ownership closes its item.
 func (r *CampaignReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	toNotStarted := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, _ client.Object) []reconcileRequest {
-		return r.campaigns(ctx, func(c *nhi.AccessReviewCampaign) bool { return c.Status.StartedAt == nil })
-	})
-	toTracking := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, obj client.Object) []reconcileRequest {
-		return r.campaigns(ctx, func(c *nhi.AccessReviewCampaign) bool {
-			return c.Status.StartedAt != nil && slices.ContainsFunc(c.Status.Items, func(item nhi.CampaignItem) bool {
-				return item.Namespace == obj.GetNamespace()
-			})
-		})
-	})
-	toScopeOrItems := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, obj client.Object) []reconcileRequest {
-		return r.campaigns(ctx, func(c *nhi.AccessReviewCampaign) bool {
-			return c.Status.StartedAt == nil || slices.ContainsFunc(c.Status.Items, func(item nhi.CampaignItem) bool {
-				return item.Namespace == obj.GetNamespace()
-			})
-		})
-	})
+	toNotStarted := r.wake(true, false)
+	toTracking := r.wake(false, true)
+	toScopeOrItems := r.wake(true, true)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("campaign").
 		For(&nhi.AccessReviewCampaign{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -356,6 +342,22 @@ func (r *CampaignReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// closes its item.
 		Watches(&nhi.IdentityOwnership{}, toScopeOrItems).
 		Complete(r)
+}
+
+// wake maps an object to the campaigns it matters to: those not started
+// yet (notStarted), and the started ones with an item in its namespace
+// (withItems).
+func (r *CampaignReconciler) wake(notStarted, withItems bool) handler.EventHandler {
+	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, obj client.Object) []reconcileRequest {
+		return r.campaigns(ctx, func(c *nhi.AccessReviewCampaign) bool {
+			if c.Status.StartedAt == nil {
+				return notStarted
+			}
+			return withItems && slices.ContainsFunc(c.Status.Items, func(item nhi.CampaignItem) bool {
+				return item.Namespace == obj.GetNamespace()
+			})
+		})
+	})
 }
 
 // campaigns lists the campaigns matching keep, as requests.

@@ -188,12 +188,13 @@ func (f *ownershipFacts) expiryText() string {
 // isContact reports whether a person is one of the owner's contacts,
 // ignoring case.
 func isContact(o *nhi.IdentityOwnership, person nhi.Person) bool {
-	for _, contact := range o.Spec.Owner.Contacts {
-		if strings.EqualFold(string(contact), string(person)) {
-			return true
-		}
-	}
-	return false
+	return IsOneOf(o.Spec.Owner.Contacts, person)
+}
+
+// IsOneOf reports whether person is one of people. E-mail addresses are
+// compared ignoring case, everywhere Steward compares people.
+func IsOneOf(people []nhi.Person, person nhi.Person) bool {
+	return slices.ContainsFunc(people, func(p nhi.Person) bool { return strings.EqualFold(string(p), string(person)) })
 }
 
 // rotationMaxAge is an ownership's spec.rotation.maxAge; 0 when it has none.

@@ -18,7 +18,6 @@ package governance
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -43,7 +42,7 @@ func sameOwner(a, b nhi.Owner) bool {
 		return false
 	}
 	for _, c := range a.Contacts {
-		if !slices.ContainsFunc(b.Contacts, func(d nhi.Person) bool { return strings.EqualFold(string(c), string(d)) }) {
+		if !IsOneOf(b.Contacts, c) {
 			return false
 		}
 	}

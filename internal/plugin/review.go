@@ -19,7 +19,6 @@ package plugin
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -32,11 +31,13 @@ import (
 	"sigs.k8s.io/yaml"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
+	"github.com/nhi-steward/steward/internal/campaign"
 	"github.com/nhi-steward/steward/internal/evidence"
+	"github.com/nhi-steward/steward/internal/governance"
 )
 
 func newReviewCommand(o *options) *cobra.Command {
-	var campaign, reviewer string
+	var campaignName, reviewer string
 	cmd := &cobra.Command{
 		Use:   "review [--campaign NAME] [--reviewer EMAIL]",
 		Short: "The campaign items due for a reviewer, with who uses each identity and what it can do",
@@ -58,7 +59,7 @@ Decide an item with: kubectl steward review decide NAMESPACE/OWNERSHIP --decisio
 					return fmt.Errorf("%w; name the reviewer with --reviewer", err)
 				}
 			}
-			campaigns, err := readCampaigns(cmd.Context(), c, campaign)
+			campaigns, err := readCampaigns(cmd.Context(), c, campaignName)
 			if err != nil {
 				return err
 			}
@@ -66,7 +67,7 @@ Decide an item with: kubectl steward review decide NAMESPACE/OWNERSHIP --decisio
 			shown := 0
 			for i := range campaigns {
 				arc := &campaigns[i]
-				if campaign == "" && !inProgress(arc) {
+				if campaignName == "" && !inProgress(arc) {
 					continue
 				}
 				shown++
@@ -78,7 +79,7 @@ Decide an item with: kubectl steward review decide NAMESPACE/OWNERSHIP --decisio
 			return p.err
 		},
 	}
-	cmd.Flags().StringVar(&campaign, "campaign", "", "The AccessReviewCampaign (default: every one in progress).")
+	cmd.Flags().StringVar(&campaignName, "campaign", "", "The AccessReviewCampaign (default: every one in progress).")
 	cmd.Flags().StringVar(&reviewer, "reviewer", "", "The reviewer's e-mail address (default: the authenticated user).")
 	cmd.AddCommand(newDecideCommand(o))
 	return cmd
@@ -89,23 +90,14 @@ func inProgress(c *nhi.AccessReviewCampaign) bool {
 	return c.Status.StartedAt != nil && !meta.IsStatusConditionTrue(c.Status.Conditions, "Completed")
 }
 
-// mayReview says whether the campaign's allow-list lets reviewer decide.
-func mayReview(c *nhi.AccessReviewCampaign, reviewer nhi.Person) bool {
-	return len(c.Spec.Reviewers) == 0 || containsPerson(c.Spec.Reviewers, reviewer)
-}
-
-func containsPerson(people []nhi.Person, p nhi.Person) bool {
-	return slices.ContainsFunc(people, func(q nhi.Person) bool { return strings.EqualFold(string(q), string(p)) })
-}
-
 // reviewable are the outstanding items reviewer may decide, and how many
 // were left out because the reviewer is one of their contacts.
 func reviewable(c *nhi.AccessReviewCampaign, reviewer nhi.Person) (items []nhi.CampaignItem, ownContacts int) {
 	for _, item := range c.Status.Items {
-		if item.Decision != "" {
+		if !campaign.Outstanding(&item) {
 			continue
 		}
-		if containsPerson(item.Contacts, reviewer) {
+		if governance.IsOneOf(item.Contacts, reviewer) {
 			ownContacts++
 			continue
 		}
@@ -120,7 +112,7 @@ func printCampaignItems(ctx context.Context, p *printer, c client.Client, arc *n
 		p.printf(": %s", arc.Spec.Description)
 	}
 	p.printf("\n")
-	if !mayReview(arc, reviewer) {
+	if !campaign.AllowedReviewer(arc, reviewer) {
 		p.printf("  %s is not one of its reviewers (spec.reviewers); none of its items is yours to decide.\n\n", reviewer)
 		return
 	}
@@ -225,7 +217,7 @@ be that user (only a trusted pipeline files reviews for others).`,
 			if err := c.Get(cmd.Context(), client.ObjectKey{Namespace: namespace, Name: ownershipName}, ownership); err != nil {
 				return fmt.Errorf("reading IdentityOwnership %s/%s: %w", namespace, ownershipName, err)
 			}
-			if containsPerson(ownership.Spec.Owner.Contacts, nhi.Person(reviewer)) {
+			if governance.IsOneOf(ownership.Spec.Owner.Contacts, nhi.Person(reviewer)) {
 				return fmt.Errorf("%s is a contact of IdentityOwnership %s/%s: an owner cannot review their own "+
 					"ownership (Steward would not accept it); ask another reviewer", reviewer, namespace, ownershipName)
 			}

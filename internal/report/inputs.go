@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -72,32 +73,27 @@ func (in Inputs) sources() evidence.Sources {
 func (in Inputs) normalised() Inputs {
 	out := in
 	out.Period.Since, out.Period.Until = in.Period.Since.UTC(), in.Period.Until.UTC()
-	out.Ownerships = make([]nhi.IdentityOwnership, len(in.Ownerships))
-	for i := range in.Ownerships {
-		out.Ownerships[i] = *in.Ownerships[i].DeepCopy()
-		out.Ownerships[i].ManagedFields = nil
-	}
-	out.Exceptions = make([]nhi.OwnershipException, len(in.Exceptions))
-	for i := range in.Exceptions {
-		out.Exceptions[i] = *in.Exceptions[i].DeepCopy()
-		out.Exceptions[i].ManagedFields = nil
-	}
-	out.Policies = make([]nhi.OwnershipPolicy, len(in.Policies))
-	for i := range in.Policies {
-		out.Policies[i] = *in.Policies[i].DeepCopy()
-		out.Policies[i].ManagedFields = nil
-	}
-	out.Reports = make([]unstructured.Unstructured, len(in.Reports))
-	for i := range in.Reports {
-		out.Reports[i] = *in.Reports[i].DeepCopy()
-		unstructured.RemoveNestedField(out.Reports[i].Object, "metadata", "managedFields")
-	}
-	out.Campaigns = make([]nhi.AccessReviewCampaign, len(in.Campaigns))
-	for i := range in.Campaigns {
-		out.Campaigns[i] = *in.Campaigns[i].DeepCopy()
-		out.Campaigns[i].ManagedFields = nil
-	}
+	out.Ownerships = withoutManagedFields(in.Ownerships)
+	out.Exceptions = withoutManagedFields(in.Exceptions)
+	out.Policies = withoutManagedFields(in.Policies)
+	out.Campaigns = withoutManagedFields(in.Campaigns)
+	out.Reports = withoutManagedFields(in.Reports)
 	out.Decisions = append([]evidence.Decision{}, in.Decisions...)
+	return out
+}
+
+// withoutManagedFields copies objects, never nil, without their managed
+// fields.
+func withoutManagedFields[T any, P interface {
+	*T
+	DeepCopy() *T
+	SetManagedFields([]metav1.ManagedFieldsEntry)
+}](objects []T) []T {
+	out := make([]T, len(objects))
+	for i := range objects {
+		out[i] = *P(&objects[i]).DeepCopy()
+		P(&out[i]).SetManagedFields(nil)
+	}
 	return out
 }
 

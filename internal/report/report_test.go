@@ -201,6 +201,18 @@ func TestDigestIsReDerivableFromTheJSON(t *testing.T) {
 	if build(t, changed).Integrity.Digest == r.Integrity.Digest {
 		t.Error("the digest does not change when an input does")
 	}
+	// The API server's bookkeeping is not evidence: managed fields change
+	// nothing, and the caller's objects keep theirs.
+	bookkeeping := fixture()
+	managed := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply}}
+	bookkeeping.Ownerships[0].ManagedFields = managed
+	bookkeeping.Campaigns[0].ManagedFields = managed
+	if build(t, bookkeeping).Integrity.Digest != r.Integrity.Digest {
+		t.Error("managed fields change the digest")
+	}
+	if len(bookkeeping.Ownerships[0].ManagedFields) != 1 {
+		t.Error("building the report dropped the caller's managed fields")
+	}
 }
 
 func TestRenderersHoldEverySection(t *testing.T) {
