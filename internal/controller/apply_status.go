@@ -18,9 +18,13 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,53 +41,86 @@ import (
 // historyLimit bounds IdentityOwnership.status.history.
 const historyLimit = 20
 
+// statusWritesInFlight bounds the status patches one reconcile has in
+// flight. A namespace's objects are few, but each patch of a large
+// ownership's status is a round trip the API server takes its time over;
+// one after the other they were a fifth of a large namespace's pass.
+const statusWritesInFlight = 4
+
 // writeStatuses writes the status of every ownership, exception and review
-// of the namespace, each in one patch and only when it changed.
+// of the namespace, each in one patch and only when it changed. The patches
+// run at once (each object has its own, and this reconcile is its only
+// writer); every one is tried, and their errors are joined.
 func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
 	now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
 	history := historyByOwnership(result, now)
+	var group errgroup.Group
+	group.SetLimit(statusWritesInFlight)
+	var mu sync.Mutex
+	var errs []error
+	write := func(patch func() error) {
+		group.Go(func() error {
+			if err := patch(); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
 	for i := range in.snapshot.Ownerships {
 		o := &in.snapshot.Ownerships[i]
 		if res := result.Ownerships[o.Name]; res != nil {
-			desired := o.DeepCopy()
-			entries := history[o.Name]
-			transfer, transferred := governance.OwnerTransfer(o.Status.RecordedOwner, o.Spec.Owner)
-			if transferred {
-				entries = append(entries, nhi.HistoryEntry{Time: now, Type: "Transition", Reason: ReasonOwnershipTransferred, Message: transfer})
-			}
-			ownershipStatus(&desired.Status, o.Generation, res, entries, now)
-			desired.Status.RecordedOwner = o.Spec.Owner.DeepCopy()
-			if err := r.patchStatus(ctx, o, desired, !equality.Semantic.DeepEqual(o.Status, desired.Status)); err != nil {
-				return err
-			}
-			if transferred {
-				// Recorded once: the patch above made recordedOwner current.
-				r.recordTransfer(ctx, in, o, transfer)
-			}
-			r.warnIfExpiringSoon(ctx, in, o, evidence.KindIdentityOwnership, o.Status.Conditions, desired.Status.Conditions)
+			write(func() error { return r.writeOwnershipStatus(ctx, in, o, res, history[o.Name], now) })
 		}
 	}
 	for i := range in.snapshot.Exceptions {
 		x := &in.snapshot.Exceptions[i]
 		if res := result.Exceptions[x.Name]; res != nil {
-			desired := x.DeepCopy()
-			exceptionStatus(&desired.Status, x.Generation, res, now)
-			if err := r.patchStatus(ctx, x, desired, !equality.Semantic.DeepEqual(x.Status, desired.Status)); err != nil {
-				return err
-			}
-			r.warnIfExpiringSoon(ctx, in, x, "OwnershipException", x.Status.Conditions, desired.Status.Conditions)
+			write(func() error {
+				desired := x.DeepCopy()
+				exceptionStatus(&desired.Status, x.Generation, res, now)
+				if err := r.patchStatus(ctx, x, desired, !equality.Semantic.DeepEqual(x.Status, desired.Status)); err != nil {
+					return err
+				}
+				r.warnIfExpiringSoon(ctx, in, x, "OwnershipException", x.Status.Conditions, desired.Status.Conditions)
+				return nil
+			})
 		}
 	}
 	for i := range in.snapshot.Reviews {
 		rv := &in.snapshot.Reviews[i]
 		if res := result.Reviews[rv.Name]; res != nil {
-			desired := rv.DeepCopy()
-			reviewStatus(&desired.Status, rv.Generation, res, now)
-			if err := r.patchStatus(ctx, rv, desired, !equality.Semantic.DeepEqual(rv.Status, desired.Status)); err != nil {
-				return err
-			}
+			write(func() error {
+				desired := rv.DeepCopy()
+				reviewStatus(&desired.Status, rv.Generation, res, now)
+				return r.patchStatus(ctx, rv, desired, !equality.Semantic.DeepEqual(rv.Status, desired.Status))
+			})
 		}
 	}
+	_ = group.Wait() // every function returns nil; the errors are collected
+	return errors.Join(errs...)
+}
+
+// writeOwnershipStatus writes one ownership's status, then the Events and
+// decisions that the write makes true.
+func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *namespaceInputs, o *nhi.IdentityOwnership,
+	res *governance.OwnershipResult, entries []nhi.HistoryEntry, now metav1.Time) error {
+	desired := o.DeepCopy()
+	transfer, transferred := governance.OwnerTransfer(o.Status.RecordedOwner, o.Spec.Owner)
+	if transferred {
+		entries = append(slices.Clip(entries), nhi.HistoryEntry{Time: now, Type: "Transition", Reason: ReasonOwnershipTransferred, Message: transfer})
+	}
+	ownershipStatus(&desired.Status, o.Generation, res, entries, now)
+	desired.Status.RecordedOwner = o.Spec.Owner.DeepCopy()
+	if err := r.patchStatus(ctx, o, desired, !equality.Semantic.DeepEqual(o.Status, desired.Status)); err != nil {
+		return err
+	}
+	if transferred {
+		// Recorded once: the patch above made recordedOwner current.
+		r.recordTransfer(ctx, in, o, transfer)
+	}
+	r.warnIfExpiringSoon(ctx, in, o, evidence.KindIdentityOwnership, o.Status.Conditions, desired.Status.Conditions)
 	return nil
 }
 

@@ -99,6 +99,7 @@ type NamespaceReconciler struct {
 // decides.
 func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	log := logf.FromContext(ctx).WithValues("namespace", req.Name)
+	timing := startPhases()
 
 	// 1. Observe: every input, or nothing is done.
 	in, err := r.readInputs(ctx, req.Name)
@@ -112,8 +113,10 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 
 	// 2. Decide.
+	timing.done("read")
 	result := governance.Evaluate(in.snapshot)
 	evidence.CountEvaluation(len(result.Identities))
+	timing.done("evaluate")
 
 	// 3. Apply: revocations due (Enforce only), then status, so history is
 	// recorded before the identity carries its new state; then the
@@ -124,29 +127,30 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.writeStatuses(ctx, in, &result); err != nil {
 		return ctrl.Result{}, err
 	}
-	// The people's copies and the ledger at once, then the evidence of what
-	// the ledger now holds. Neither waits for the other: the copies decide
-	// nothing, and the ledger records what is decided even when some
-	// patches fail, or take the whole reconcile timeout; without it the next
-	// pass would decide every transition again, with new clocks, and patch
-	// them all again.
+	timing.done("status")
+	// The people's copies, the ledger and the reports at once, then the
+	// evidence of what the ledger now holds. None waits for another: the
+	// copies and the reports decide nothing, and the ledger records what is
+	// decided even when some patches fail, or take the whole reconcile
+	// timeout; without it the next pass would decide every transition
+	// again, with new clocks, and patch them all again. Each is waited for
+	// before the reconcile ends, so the next pass never races this one.
 	ledger := r.writeLedger(ctx, in, &result)
+	reports := r.syncReports(ctx, in, &result)
 	writes, patchErr := r.applyIdentities(ctx, in, &result)
-	if err := <-ledger; err != nil {
-		return ctrl.Result{}, errors.Join(patchErr, err)
+	ledgerErr, reportErr := <-ledger, <-reports
+	if ledgerErr != nil {
+		return ctrl.Result{}, errors.Join(patchErr, ledgerErr, reportErr)
 	}
+	timing.done("apply")
 	r.recordTransitions(ctx, in, &result)
 
-	// 4. Evidence: the policy's aggregate status, metrics, the reports.
+	// 4. Evidence: the policy's aggregate status, metrics.
 	r.Summaries.Put(summarize(in, &result))
 	evidence.SetDeadlines(req.Name, deadlines(in, &result))
-	if r.Reports != nil {
-		if err := r.Reports.Sync(ctx, in, &result); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
+	timing.done("evidence")
 
-	if err := errors.Join(revocationErr, patchErr); err != nil {
+	if err := errors.Join(revocationErr, patchErr, reportErr); err != nil {
 		return ctrl.Result{}, err
 	}
 	requeue := time.Duration(0)
@@ -159,7 +163,8 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		// the ledger, rather than patch the result by hand.
 		requeue = time.Millisecond
 	}
-	log.V(1).Info("reconciled", "identities", len(result.Identities), "writes", writes, "requeueAfter", requeue)
+	log.V(1).Info("reconciled", append([]any{"identities", len(result.Identities), "writes", writes,
+		"requeueAfter", requeue}, timing.fields...)...)
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
 
@@ -179,6 +184,18 @@ func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInpu
 		defer cancel()
 		done <- r.Ledgers.PatchNamespace(ctx, in.ledgers, changes)
 	}()
+	return done
+}
+
+// syncReports starts writing the namespace's reports; the channel gives
+// the outcome.
+func (r *NamespaceReconciler) syncReports(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan error {
+	done := make(chan error, 1)
+	if r.Reports == nil {
+		done <- nil
+		return done
+	}
+	go func() { done <- r.Reports.Sync(ctx, in, result) }()
 	return done
 }
 

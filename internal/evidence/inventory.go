@@ -127,7 +127,7 @@ func Inventory(src Sources) ([]Row, []string) {
 				"identities (a report holds at most %d): `kubectl get serviceaccounts,secrets -n %s -l %s` "+
 				"lists every flagged one", cmp.Or(report.GetKind(), PolicyReportGVK.Kind), report.GetNamespace(),
 				report.GetName(), len(results), total,
-				maxReportResults, report.GetNamespace(), governance.LabelFinding))
+				MaxReportResults, report.GetNamespace(), governance.LabelFinding))
 		}
 	}
 	// The policies' violations fill in what no report told: all of it when

@@ -66,7 +66,7 @@ func TestInventoryWarnsWhereTheEvidenceIsIncomplete(t *testing.T) {
 			Ownerships: []nhi.IdentityOwnership{ownership(3, 3)},
 			Reports:    []unstructured.Unstructured{*PolicyReport("payments", "baseline", entries(10))}}},
 		{name: "a report at its cap", src: Sources{ReportsAvailable: true,
-			Reports: []unstructured.Unstructured{*PolicyReport("payments", "baseline", entries(maxReportResults+5))}},
+			Reports: []unstructured.Unstructured{*PolicyReport("payments", "baseline", entries(MaxReportResults+5))}},
 			want: []string{"PolicyReport payments/steward lists 2000 of the namespace's 2005 governed identities"}},
 		{name: "an ownership's status at its cap", src: Sources{ReportsAvailable: true,
 			Ownerships: []nhi.IdentityOwnership{ownership(nhi.MaxStatusIdentities+1, nhi.MaxStatusIdentities)}},

@@ -79,7 +79,7 @@ func TestBuildReportWritesTheSameResultsInEveryFormat(t *testing.T) {
 	}{
 		{format: FormatPolicyReport, report: policyReport, apiVersion: "wgpolicyk8s.io/v1alpha2", kind: "PolicyReport"},
 		{format: FormatOpenReports, report: openReport, apiVersion: "openreports.io/v1alpha1", kind: "Report",
-			source: "steward", maxResults: int64(maxReportResults), hasReportConfiguration: true},
+			source: "steward", maxResults: int64(MaxReportResults), hasReportConfiguration: true},
 	} {
 		t.Run(string(tc.format), func(t *testing.T) {
 			r := tc.report
@@ -182,14 +182,14 @@ func TestReportOwnerPropertiesStayWithinTheBudget(t *testing.T) {
 		contacts = append(contacts, fmt.Sprintf("%s-%02d@example.com", strings.Repeat("a", 230), i))
 	}
 	owner := Owner{Team: "payments", Contacts: contacts, ExpiresAt: reportExpiry, NextReviewBy: reportReview}
-	entries := make([]ReportEntry, maxReportResults)
+	entries := make([]ReportEntry, MaxReportResults)
 	for i := range entries {
 		entries[i] = ReportEntry{Kind: nhi.KindServiceAccount, Name: fmt.Sprintf("sa-%04d", i), State: nhi.StateOwned,
 			Ownership: "payments", Owner: owner}
 	}
 	results := resultsOf(t, BuildReport("payments", "baseline", entries).As(FormatOpenReports))
-	if len(results) != maxReportResults {
-		t.Fatalf("%d results, want %d", len(results), maxReportResults)
+	if len(results) != MaxReportResults {
+		t.Fatalf("%d results, want %d", len(results), MaxReportResults)
 	}
 	propertyBytes, withOwner := 0, 0
 	for _, r := range results {
