@@ -164,7 +164,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		requeue = time.Millisecond
 	}
 	log.V(1).Info("reconciled", append([]any{"identities", len(result.Identities), "writes", writes,
-		"requeueAfter", requeue}, timing.fields...)...)
+		"requeueAfter", requeue.String()}, timing.fields...)...)
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
 
