@@ -112,8 +112,9 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, nil
 	}
 
-	// 2. Decide.
 	timing.done("read")
+
+	// 2. Decide.
 	result := governance.Evaluate(in.snapshot)
 	evidence.CountEvaluation(len(result.Identities))
 	timing.done("evaluate")

@@ -17,7 +17,6 @@ limitations under the License.
 package controller
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,12 +83,16 @@ func (r *Reports) CRDChanged(name string) {
 }
 
 // Sync brings a namespace's reports to the evaluated state; with no
-// governing policy they are removed.
+// governing policy they are removed. The report is built only if a writer
+// will write it, and once for all of them: where no report CRD is
+// installed, a large namespace's pass costs nothing for reports.
 func (r *Reports) Sync(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
 	namespace := in.snapshot.Namespace
-	var content *evidence.ReportContent
+	var content func() *evidence.ReportContent
 	if policy := in.snapshot.Policy; policy != nil {
-		content = evidence.BuildReport(namespace, policy.Name, reportEntries(in, result))
+		content = sync.OnceValue(func() *evidence.ReportContent {
+			return evidence.BuildReport(namespace, policy.Name, reportEntries(in, result))
+		})
 	}
 	errs := make([]error, 0, len(r.writers))
 	for _, w := range r.writers {
@@ -129,14 +132,17 @@ type reportWriter struct {
 	written map[string]string // namespace → digest of the report in the API
 }
 
-// sync brings one namespace's report of this format to desired; nil
-// desired removes it.
-func (w *reportWriter) sync(ctx context.Context, namespace string, desired *evidence.ReportContent) error {
+// sync brings one namespace's report of this format to what build
+// returns; a nil build removes it. build is not called when the format's
+// reports do not exist.
+func (w *reportWriter) sync(ctx context.Context, namespace string, build func() *evidence.ReportContent) error {
 	if w.absent.Load() {
 		return nil
 	}
 	digest := absentDigest
-	if desired != nil {
+	var desired *evidence.ReportContent
+	if build != nil {
+		desired = build()
 		digest = desired.Digest()
 	}
 	w.mu.Lock()
@@ -215,7 +221,7 @@ func reportEntries(in *namespaceInputs, result *governance.Result) []evidence.Re
 	// warnings suffice. Sorting pointers moves 8 bytes where sorting
 	// entries moves a few hundred.
 	slices.SortFunc(governed, func(a, b *governance.IdentityResult) int {
-		return cmp.Or(cmp.Compare(a.Identity.Kind, b.Identity.Kind), cmp.Compare(a.Identity.Name, b.Identity.Name))
+		return evidence.CompareReportOrder(a.Identity.Ref(), b.Identity.Ref())
 	})
 	owners := ownersOf(in, result)
 	entries := make([]evidence.ReportEntry, len(governed))

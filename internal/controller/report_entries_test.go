@@ -74,3 +74,21 @@ func TestReportEntriesPastTheLimitKeepTheSummary(t *testing.T) {
 			got.As(evidence.FormatPolicyReport).Object["summary"], want.As(evidence.FormatPolicyReport).Object["summary"])
 	}
 }
+
+// A format whose reports do not exist (its CRD is not installed) costs no
+// report: the content is not built for it.
+func TestReportsAreBuiltOnlyForAWriterThatWrites(t *testing.T) {
+	builds := 0
+	build := func() *evidence.ReportContent {
+		builds++
+		return evidence.BuildReport("apps", "baseline", nil)
+	}
+	absent := &reportWriter{format: evidence.FormatPolicyReport, chosen: true}
+	absent.absent.Store(true)
+	if err := absent.sync(t.Context(), "apps", build); err != nil {
+		t.Fatal(err)
+	}
+	if builds != 0 {
+		t.Errorf("the report was built %d times for a format whose reports do not exist", builds)
+	}
+}

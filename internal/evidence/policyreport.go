@@ -147,7 +147,10 @@ type ReportContent struct {
 // caller with many identities may fill in only those for the rest, which
 // saves most of the cost of a large namespace's report.
 func BuildReport(namespace, policy string, entries []ReportEntry) *ReportContent {
-	slices.SortFunc(entries, CompareReportEntries)
+	slices.SortFunc(entries, func(a, b ReportEntry) int {
+		return CompareReportOrder(nhi.IdentityReference{Kind: a.Kind, Name: a.Name},
+			nhi.IdentityReference{Kind: b.Kind, Name: b.Name})
+	})
 	summary := map[string]int64{resultPass: 0, resultFail: 0, resultWarn: 0, resultError: 0, resultSkip: 0}
 	results := make([]any, 0, min(len(entries), MaxReportResults))
 	propertyBytes := 0
@@ -212,9 +215,9 @@ func BuildReport(namespace, policy string, entries []ReportEntry) *ReportContent
 	}}
 }
 
-// CompareReportEntries orders entries as a report lists them: by kind,
-// then name.
-func CompareReportEntries(a, b ReportEntry) int {
+// CompareReportOrder orders identities as a report lists them: by kind,
+// then name. A caller that builds only the listed entries whole sorts by it.
+func CompareReportOrder(a, b nhi.IdentityReference) int {
 	return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 }
 
