@@ -189,7 +189,9 @@ func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInpu
 }
 
 // syncReports starts writing the namespace's reports; the channel gives
-// the outcome.
+// the outcome. The report reads the result and the identities' names,
+// states and context; the identity patches running beside it write only
+// an identity's ResourceVersion (patchIdentity), which it never reads.
 func (r *NamespaceReconciler) syncReports(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan error {
 	done := make(chan error, 1)
 	if r.Reports == nil {

@@ -220,8 +220,11 @@ func reportEntries(in *namespaceInputs, result *governance.Result) []evidence.Re
 	// whole; the rest count in its summary, for which their state and
 	// warnings suffice. Sorting pointers moves 8 bytes where sorting
 	// entries moves a few hundred.
+	// The fields, not Identity.Ref(), which copies the whole identity: the
+	// report is built while the identity patches update ResourceVersion.
 	slices.SortFunc(governed, func(a, b *governance.IdentityResult) int {
-		return evidence.CompareReportOrder(a.Identity.Ref(), b.Identity.Ref())
+		return evidence.CompareReportOrder(nhi.IdentityReference{Kind: a.Identity.Kind, Name: a.Identity.Name},
+			nhi.IdentityReference{Kind: b.Identity.Kind, Name: b.Identity.Name})
 	})
 	owners := ownersOf(in, result)
 	entries := make([]evidence.ReportEntry, len(governed))
