@@ -19,12 +19,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
 
 var (
@@ -62,15 +65,28 @@ func listIdentities(ctx context.Context, cl *clients, data dataSet,
 
 func everyIdentity(metav1.PartialObjectMetadata) bool { return true }
 
+// floorStateAnnotation is the floor's copy of Steward's state annotation.
+const floorStateAnnotation = "bench.steward.dev/state"
+
 // baseline is the floor: what any controller must at least do. It lists the
 // identities and issues one metadata patch for each, with as many workers
 // as Steward's concurrency and no client-side rate limit. It writes its own
 // annotations, of the size of Steward's, so that it leaves Steward's runs
-// untouched.
+// untouched. Its time ends as Steward's does: when a watch of its own has
+// seen every identity carry what it wrote, so that both runs are observed
+// at the same cost to the API server.
 func baseline(ctx context.Context, c config, data dataSet) (time.Duration, int, error) {
 	cl, err := newClients(c) // a connection of its own, as Steward has
 	if err != nil {
 		return 0, 0, err
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	cv := watchConvergence(cl, data, func(item *metav1.PartialObjectMetadata) bool {
+		return item.Annotations[floorStateAnnotation] == string(nhi.StateUnowned)
+	}, stop)
+	if done, _ := cv.count(); done != 0 {
+		return 0, 0, fmt.Errorf("floor: %d identities carry its state before it starts", done)
 	}
 	start := time.Now()
 	refs, err := listIdentities(ctx, cl, data, everyIdentity)
@@ -80,7 +96,7 @@ func baseline(ctx context.Context, c config, data dataSet) (time.Duration, int, 
 	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
 		"labels": map[string]string{"bench.steward.dev/finding": "unowned"},
 		"annotations": map[string]string{
-			"bench.steward.dev/state": "Unowned", "bench.steward.dev/findings": "Unowned",
+			floorStateAnnotation: string(nhi.StateUnowned), "bench.steward.dev/findings": "Unowned",
 			"bench.steward.dev/finding-since": time.Now().UTC().Format(time.RFC3339),
 		},
 	}})
@@ -90,5 +106,16 @@ func baseline(ctx context.Context, c config, data dataSet) (time.Duration, int, 
 			Patch(ctx, ref.name, types.MergePatchType, patch, metav1.PatchOptions{})
 		return err
 	})
-	return time.Since(start), len(refs), err
+	if err != nil {
+		return 0, 0, err
+	}
+	for {
+		if done, total := cv.count(); total >= len(refs) && done == total {
+			return time.Since(start), len(refs), nil
+		}
+		if time.Since(start) > c.timeout {
+			return 0, 0, fmt.Errorf("floor: its watch did not see every patch within %s", c.timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -160,17 +160,29 @@ func (m *runningManager) settle(quiet, limit time.Duration) (scrape, error) {
 	return last, nil
 }
 
-// convergence watches the data set's identities and counts those carrying
-// the state Steward should give them. A watch costs the API server far less
-// than listing 20,000 objects in a loop, which would slow Steward's run.
-// Each run has a watcher of its own, started on a data set without
-// Steward's keys: it counts only what that run writes.
+// convergence watches the data set's identities and counts those that
+// carry what a run should give them. A watch costs the API server far less
+// than listing 20,000 objects in a loop, which would slow the run it
+// observes. Each run, the floor's and Steward's, has a watcher of its own,
+// started on a data set without that run's keys: it counts only what that
+// run writes, and every run is observed at the same cost.
 type convergence struct {
 	mu    sync.Mutex
 	right map[string]bool
 }
 
-func watchConvergence(cl *clients, data dataSet, stop <-chan struct{}) *convergence {
+// carriesStewardState says whether an identity carries the state Steward
+// should give it.
+func carriesStewardState(item *metav1.PartialObjectMetadata) bool {
+	want := string(nhi.StateUnowned)
+	if item.Labels[ownedLabel] == ownedValue {
+		want = string(nhi.StateOwned)
+	}
+	return item.Annotations[stateAnnotation] == want
+}
+
+func watchConvergence(cl *clients, data dataSet, right func(*metav1.PartialObjectMetadata) bool,
+	stop <-chan struct{}) *convergence {
 	cv := &convergence{right: map[string]bool{}}
 	inDataSet := data.namespaces()
 	factory := metadatainformer.NewSharedInformerFactory(cl.metadata, 0)
@@ -179,13 +191,9 @@ func watchConvergence(cl *clients, data dataSet, stop <-chan struct{}) *converge
 		if !ok || !inDataSet[item.Namespace] || !strings.HasPrefix(item.Name, "id-") {
 			return
 		}
-		want := string(nhi.StateUnowned)
-		if item.Labels[ownedLabel] == ownedValue {
-			want = string(nhi.StateOwned)
-		}
 		key := item.Namespace + "/" + resource + "/" + item.Name
 		cv.mu.Lock()
-		cv.right[key] = item.Annotations[stateAnnotation] == want
+		cv.right[key] = right(item)
 		cv.mu.Unlock()
 	}
 	for _, gvr := range []schema.GroupVersionResource{serviceAccounts, secrets} {
@@ -241,7 +249,7 @@ func converge(cl *clients, c config, data dataSet, floor bool) (*convergenceRun,
 	name := runName(floor)
 	stop := make(chan struct{})
 	defer close(stop)
-	cv := watchConvergence(cl, data, stop)
+	cv := watchConvergence(cl, data, carriesStewardState, stop)
 	if done, _ := cv.count(); done != 0 {
 		return nil, nil, fmt.Errorf("%s: %d identities carry their state before the run starts", name, done)
 	}

@@ -97,11 +97,11 @@ spec:
 
 	BeforeAll(func() {
 		// Long enough for the warning checks below, short enough to wait for.
-		expiresAt = time.Now().Add(75 * time.Second).UTC().Truncate(time.Second)
+		expiresAt = time.Now().Add(30 * time.Second).UTC().Truncate(time.Second)
 		s := revocationScenario{namespace: namespace}
 		s.apply(utils.GovernedNamespace(namespace, `  kinds: [ServiceAccount]
   enforcement: Enforce
-  unusedAfter: 20s
+  unusedAfter: 15s
   rules: [{finding: Expired, action: Revoke}, {finding: Unused, action: Flag}]
   revocation: {serviceAccountStrategies: [RemoveBindings]}`) + utils.ReaderRole(namespace) + `---
 apiVersion: rbac.authorization.k8s.io/v1
