@@ -4,7 +4,7 @@
 # Every goal is a ratio against a baseline measured in the same run, or an
 # absolute bound from the design. Not part of make test: it takes about 25
 # minutes on 2 cores (about 7 per shape, plus 4 for the deadline and idle
-# runs); --large about 20 more (an estimate from smaller trials).
+# runs); --large about 30 on its own (29 in its first run).
 #
 # Each shape of data set runs on a fresh control plane: the floor (a plain,
 # unthrottled client-go program), Steward with default flags, then Steward at
