@@ -71,11 +71,12 @@ test: verify-generated verify-fmt vet lint test-unit test-system ## Run every ga
 
 # The e2e suite spends most of its time waiting for real deadlines (grace
 # periods, expiries, the API server's token cache) with a core to spare, so
-# the packaging checks run beside it, each on a control plane or in a
-# directory of its own. Each target's output is printed whole when it ends.
+# the reliability runs and the packaging checks run beside it, each on a
+# control plane or in a directory of its own. Each target's output is
+# printed whole when it ends.
 .PHONY: test-system
-test-system: build envtest-bins ## Run the e2e suite and, beside it, the Helm chart, krew and report checks.
-	$(MAKE) --no-print-directory -j2 --output-sync=target e2e-suite test-packaging
+test-system: build envtest-bins ## Run the e2e suite and, beside it, the quick reliability runs and the Helm chart, krew and report checks.
+	$(MAKE) --no-print-directory -j2 --output-sync=target e2e-suite test-beside-e2e
 
 # The e2e suite on what test-system built: nothing beside it regenerates
 # files the packaging checks read.
@@ -83,16 +84,21 @@ test-system: build envtest-bins ## Run the e2e suite and, beside it, the Helm ch
 e2e-suite:
 	hack/e2e.sh
 
-.PHONY: test-packaging
-test-packaging: ## Run the Helm chart, krew and report checks one after the other.
+.PHONY: test-beside-e2e
+test-beside-e2e: ## Run the quick reliability runs, then the Helm chart, krew and report checks (on what test-system built).
+	hack/reliability.sh --quick
 	$(MAKE) --no-print-directory test-chart test-krew test-report
+
+.PHONY: test-reliability
+test-reliability: build envtest-bins ## Run kill -9, leader failover and API server restart at a quick scale, on a control plane of their own.
+	hack/reliability.sh --quick
 
 .PHONY: test-unit
 test-unit: envtest-bins ## Run unit and envtest integration tests against the locally built control plane.
 	KUBEBUILDER_ASSETS="$$(hack/envtest-bins.sh | tail -n 1)" go test -race $$(go list ./... | grep -v /test/e2e) -coverprofile cover.out
 
 .PHONY: test-e2e
-test-e2e: build envtest-bins ## Run the e2e suite against a local control plane started for it.
+test-e2e: build envtest-bins ## Run the e2e suite against a local control plane started for it (make test-reliability runs the reliability scenarios).
 	hack/e2e.sh
 
 .PHONY: test-chart

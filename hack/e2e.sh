@@ -14,7 +14,3 @@ eval "$(tail -n 1 <<<"${cluster_env}")"
 
 export KUBECTL="${BIN_DIR}/kubectl" KUBECONFIG
 go test -tags e2e -count=1 -timeout 30m ./test/e2e/ -v -ginkgo.v "$@"
-# The reliability scenarios at a quick scale (hack/reliability.sh runs them
-# at full scale). They start managers of their own, so they run after the
-# e2e suite's manager has stopped.
-go test -tags e2e -count=1 -timeout 20m ./test/reliability/ -v -ginkgo.v

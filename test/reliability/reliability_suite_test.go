@@ -75,7 +75,7 @@ func TestReliability(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	Expect(os.Getenv("KUBECONFIG")).NotTo(BeEmpty(), "run with `make test-e2e` or hack/reliability.sh")
+	Expect(os.Getenv("KUBECONFIG")).NotTo(BeEmpty(), "run with `make test-reliability` or hack/reliability.sh")
 	name := os.Getenv("RELIABILITY_SCALE")
 	if name == "" {
 		name = "quick"
