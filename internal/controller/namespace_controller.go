@@ -141,7 +141,7 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	writes, patchErr := r.applyIdentities(ctx, in, &result)
 	ledgerErr, reportErr := <-ledger, <-reports
 	if ledgerErr != nil {
-		return ctrl.Result{}, errors.Join(patchErr, ledgerErr, reportErr)
+		return ctrl.Result{}, errors.Join(revocationErr, patchErr, ledgerErr, reportErr)
 	}
 	timing.done("apply")
 	r.recordTransitions(ctx, in, &result)

@@ -110,7 +110,7 @@ func baseline(ctx context.Context, c config, data dataSet) (time.Duration, int, 
 		return 0, 0, err
 	}
 	for {
-		if done, total := cv.count(); total >= len(refs) && done == total {
+		if cv.complete(len(refs)) {
 			return time.Since(start), len(refs), nil
 		}
 		if time.Since(start) > c.timeout {

@@ -208,6 +208,13 @@ func watchConvergence(cl *clients, data dataSet, right func(*metav1.PartialObjec
 	return cv
 }
 
+// complete says whether the watch has seen at least expected identities,
+// every one of them carrying what the run should give it.
+func (cv *convergence) complete(expected int) bool {
+	done, total := cv.count()
+	return total >= expected && done == total
+}
+
 func (cv *convergence) count() (done, total int) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
@@ -271,12 +278,13 @@ func converge(cl *clients, c config, data dataSet, floor bool) (*convergenceRun,
 	})
 	run := &convergenceRun{}
 	for {
-		done, total := cv.count()
-		if total >= expected && done == total {
-			run.duration, run.identities = time.Since(start), total
+		if cv.complete(expected) {
+			run.duration = time.Since(start)
+			_, run.identities = cv.count()
 			break
 		}
 		if !m.running() || time.Since(start) > c.timeout {
+			done, _ := cv.count()
 			stopProgress()
 			m.stop()
 			return nil, nil, fmt.Errorf("%s: no convergence in %s (%d/%d; manager log %s)",
