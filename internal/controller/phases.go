@@ -29,6 +29,13 @@ type phases struct {
 
 func startPhases() *phases { return &phases{last: time.Now()} }
 
+// within records, under name, the time since the previous step without
+// ending it: a step that waits for work running beside it (the identity
+// patches, the ledger) says when each part was done.
+func (p *phases) within(name string) {
+	p.fields = append(p.fields, name, time.Since(p.last).Round(time.Millisecond).String())
+}
+
 // done records the time since the previous step under name.
 func (p *phases) done(name string) {
 	now := time.Now()

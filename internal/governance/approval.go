@@ -36,13 +36,16 @@ import (
 // safe without it too.
 
 // approvalRecord is the record the ownership's status must hold: the one it
-// holds while the approval is unchanged, a new one otherwise.
-func approvalRecord(o *nhi.IdentityOwnership, now time.Time) *nhi.ApprovalRecord {
+// holds while the approval is unchanged, a new one otherwise. content is
+// the ownership's contentDigest, which the caller needs too (it is the
+// costliest part of reading an ownership: an ownership may name thousands
+// of identities).
+func approvalRecord(o *nhi.IdentityOwnership, content string, now time.Time) *nhi.ApprovalRecord {
 	approval := digest(o.Spec.Approval)
 	if rec := o.Status.ApprovalRecord; rec != nil && rec.ApprovalDigest == approval {
 		return rec
 	}
-	return &nhi.ApprovalRecord{ApprovalDigest: approval, ContentDigest: contentDigest(o),
+	return &nhi.ApprovalRecord{ApprovalDigest: approval, ContentDigest: content,
 		FirstSeen: metav1.NewTime(now.Truncate(time.Second))}
 }
 

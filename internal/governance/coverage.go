@@ -38,7 +38,13 @@ type target struct {
 // they require (from matchLabels, or else an In expression). It runs for every identity of a namespace on
 // every evaluation, so a lookup hashes as little as it can.
 type coverageIndex struct {
-	byName [2]map[string][]int // by kind (kindSlot), then name
+	// byName maps a kind (kindSlot), then a name, to the one claimant
+	// naming that identity, or to ^k for shared[k] when several do. It
+	// holds every named identity of a namespace's ownerships, so its slots
+	// are kept small: most lookups miss the processor's caches.
+	byName [2]map[string]int32
+	shared [][]int
+	each   []int // 0, 1, …: a single claimant's answer is one element of it
 	// byLabel maps a label key that some selector requires, then its value,
 	// to the claimants requiring that pair; labelKeys lists those keys.
 	byLabel   map[string]map[string][]int
@@ -73,18 +79,16 @@ func newCoverageIndex(targets []target) *coverageIndex {
 		named += len(t.identities)
 	}
 	idx := &coverageIndex{
-		byName:  [2]map[string][]int{make(map[string][]int, named), make(map[string][]int, named)},
+		byName:  [2]map[string]int32{make(map[string]int32, named), make(map[string]int32, named)},
+		each:    make([]int, len(targets)),
 		byLabel: map[string]map[string][]int{},
 		matcher: make([]selectorMatcher, len(targets)),
 	}
 	for i, t := range targets {
+		idx.each[i] = i
 		for _, ref := range t.identities {
-			slot := kindSlot(ref.Kind)
-			if slot < 0 {
-				continue
-			}
-			if claims := idx.byName[slot][ref.Name]; len(claims) == 0 || claims[len(claims)-1] != i { // listed twice: once
-				idx.byName[slot][ref.Name] = append(claims, i)
+			if slot := kindSlot(ref.Kind); slot >= 0 {
+				idx.name(slot, ref.Name, i)
 			}
 		}
 		if t.selector == nil {
@@ -113,6 +117,38 @@ func newCoverageIndex(targets []target) *coverageIndex {
 		}
 	}
 	return idx
+}
+
+// name files claimant i under a name it lists. Claimants are filed in
+// ascending order, so each name's claimants stay ascending and distinct.
+func (idx *coverageIndex) name(slot int, name string, i int) {
+	at, found := idx.byName[slot][name]
+	switch {
+	case !found:
+		idx.byName[slot][name] = int32(i)
+	case at >= 0:
+		if int(at) != i { // a name listed twice by one claimant: once
+			idx.shared = append(idx.shared, []int{int(at), i})
+			idx.byName[slot][name] = ^int32(len(idx.shared) - 1)
+		}
+	default:
+		if claims := idx.shared[^at]; claims[len(claims)-1] != i {
+			idx.shared[^at] = append(claims, i)
+		}
+	}
+}
+
+// named returns the claimants naming an identity; the slice is shared.
+func (idx *coverageIndex) named(slot int, name string) []int {
+	at, found := idx.byName[slot][name]
+	switch {
+	case !found:
+		return nil
+	case at >= 0:
+		return idx.each[at : at+1 : at+1]
+	default:
+		return idx.shared[^at]
+	}
 }
 
 // index files claimant i under the label pair its selector requires.
@@ -160,7 +196,7 @@ func (idx *coverageIndex) covering(identity *Identity) []int {
 	if slot < 0 {
 		return nil
 	}
-	named := idx.byName[slot][identity.Name]
+	named := idx.named(slot, identity.Name)
 	var matched []int
 	consider := func(i int) {
 		m := &idx.matcher[i]

@@ -24,7 +24,7 @@ import (
 // selects: its kinds, Secret types and excluded identities, as Evaluate
 // applies them.
 func Governs(policy *nhi.OwnershipPolicy, identity Identity) bool {
-	return policy != nil && governs(policy, identity)
+	return policy != nil && governs(policy, &identity)
 }
 
 // Coverage answers which of a set of ownerships cover an identity, with the

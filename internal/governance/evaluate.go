@@ -156,7 +156,7 @@ func (e *evaluation) evaluateIdentity(r *IdentityResult, identity *Identity) {
 	r.Identity, r.PreviousState = identity, identity.Recorded.State
 	id := identity
 	policy := e.s.Policy
-	if policy == nil || !governs(policy, *id) {
+	if policy == nil || !governs(policy, id) {
 		return
 	}
 	r.Governed = true

@@ -77,8 +77,9 @@ func newOwnershipFacts(o *nhi.IdentityOwnership, s *Snapshot, completedReviews [
 		f.approvalRequired = requiresApproval(policy)
 	}
 	if approval := o.Spec.Approval; approval != nil {
-		f.approvalRecord = approvalRecord(o, s.Now)
-		f.approvalOutdated = f.approvalRecord.ContentDigest != contentDigest(o)
+		content := contentDigest(o)
+		f.approvalRecord = approvalRecord(o, content, s.Now)
+		f.approvalOutdated = f.approvalRecord.ContentDigest != content
 		f.approvalInFuture = approval.ApprovedAt.After(s.Now)
 		f.approvedAt = approval.ApprovedAt.Time
 		if first := f.approvalRecord.FirstSeen.Time; first.Before(f.approvedAt) {

@@ -103,7 +103,7 @@ func olderFirst(a, b *metav1.ObjectMeta) int {
 }
 
 // governs reports whether the policy governs an identity of its namespace.
-func governs(policy *nhi.OwnershipPolicy, identity Identity) bool {
+func governs(policy *nhi.OwnershipPolicy, identity *Identity) bool {
 	kinds := policy.Spec.Kinds
 	if len(kinds) > 0 && !slices.Contains(kinds, identity.Kind) {
 		return false

@@ -60,7 +60,9 @@ type Result struct {
 	NextDeadline time.Time
 }
 
-// IdentityResult is the evaluation of one identity.
+// IdentityResult is the evaluation of one identity. An evaluation holds
+// one per identity of a namespace, so its flags are kept together: apart,
+// each was padded to a word.
 type IdentityResult struct {
 	// Identity is the snapshot's identity: shared with the snapshot, not
 	// copied (an evaluation covers every identity of a namespace).
@@ -68,7 +70,19 @@ type IdentityResult struct {
 	// Governed is false when no policy governs the identity; its Steward
 	// labels and annotations are then removed.
 	Governed bool
-	State    nhi.IdentityState
+	// Halted is true when a revocation is due under an enforcing policy but
+	// its blast-radius budget is spent: the action is then WouldRevoke.
+	Halted bool
+	// ReportWouldRevoke and ReportHold are true when that action is new
+	// since Steward last recorded the identity: it is reported (Event,
+	// decision log) once, not on every evaluation.
+	ReportWouldRevoke bool
+	ReportHold        bool
+	// UsageChanged is true when the workloads using the identity differ
+	// from those Steward last recorded: the change goes to the decision log.
+	UsageChanged bool
+	// State is the identity's state after this evaluation.
+	State nhi.IdentityState
 	// PreviousState is the state Steward last recorded on the identity.
 	PreviousState nhi.IdentityState
 	// Findings lists every finding, waived or not, most severe first.
@@ -92,18 +106,10 @@ type IdentityResult struct {
 	// true (an expiry, a review or rotation due date, a staleness date);
 	// zero when the finding has no deadline. Latency metrics count from it.
 	DueAt time.Time
-	// Halted is true when a revocation is due under an enforcing policy but
-	// its blast-radius budget is spent: the action is then WouldRevoke.
-	Halted bool
 	// Impact lists the workloads a due revocation breaks: those using the
 	// identity. It is set whenever a revocation is due, held or would be
 	// carried out (WouldRevoke), so DryRun evidence shows the impact.
 	Impact []nhi.WorkloadReference
-	// ReportWouldRevoke and ReportHold are true when that action is new
-	// since Steward last recorded the identity: it is reported (Event,
-	// decision log) once, not on every evaluation.
-	ReportWouldRevoke bool
-	ReportHold        bool
 	// Warnings are the deadlines ahead within the policy's warnBefore,
 	// soonest first.
 	Warnings []nhi.DeadlineWarning
@@ -111,9 +117,6 @@ type IdentityResult struct {
 	// a scheduled revocation) entered the warning window since Steward
 	// last warned about it: it gets one Warning Event.
 	Warning *nhi.DeadlineWarning
-	// UsageChanged is true when the workloads using the identity differ
-	// from those Steward last recorded: the change goes to the decision log.
-	UsageChanged bool
 	// Record is what Steward's ledger must hold for the identity after
 	// this evaluation.
 	Record Record

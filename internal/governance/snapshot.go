@@ -57,7 +57,7 @@ type Identity struct {
 }
 
 // Record is what Steward last recorded about an identity, where only
-// Steward writes.
+// Steward writes. Its flags are kept together, as IdentityResult's are.
 type Record struct {
 	// State is the state last recorded; empty when none is.
 	State nhi.IdentityState
@@ -72,17 +72,17 @@ type Record struct {
 	Halted bool
 	// Revoked is true once a revocation of the identity was committed.
 	Revoked bool
-	// RevokedAt and RemovedBindings describe that revocation for people
-	// (they are copied into annotations).
-	RevokedAt       time.Time
-	RemovedBindings string
+	// Held is true once a due revocation was held because workloads use
+	// the identity, so the hold is reported once.
+	Held bool
 	// RevocationInProgress is true when a revocation of the identity was
 	// reserved against the budget and not yet committed: finishing it
 	// needs no new slot.
 	RevocationInProgress bool
-	// Held is true once a due revocation was held because workloads use
-	// the identity, so the hold is reported once.
-	Held bool
+	// RevokedAt and RemovedBindings describe that revocation for people
+	// (they are copied into annotations).
+	RevokedAt       time.Time
+	RemovedBindings string
 	// UnusedSince is when Steward first saw the identity without a user
 	// after it last saw one; zero while a workload uses it.
 	UnusedSince time.Time

@@ -180,20 +180,7 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 		res := &OwnershipResult{Revoked: f.revoked, ConflictsWith: conflicts[o.Name],
 			DepartedContacts: f.departedContacts, AllDeparted: f.allDeparted, DepartureFrozen: f.departureFrozen,
 			ApprovalRecord: f.approvalRecord}
-		// Rows for the first identities in status order only: status holds
-		// no more, and a namespace may hold tens of thousands.
-		covered := slices.Clone(byOwnership[o.Name]) // review actions keep the snapshot's order
-		slices.SortFunc(covered, func(a, b int) int {
-			x, y := identities[a].Identity, identities[b].Identity
-			return compareIdentities(x.Kind, x.Name, y.Kind, y.Name)
-		})
-		res.IdentityCount = len(covered)
-		if len(covered) > 0 {
-			res.Identities = make([]nhi.IdentityStatus, 0, min(len(covered), nhi.MaxStatusIdentities))
-		}
-		for _, j := range covered[:min(len(covered), nhi.MaxStatusIdentities)] {
-			res.Identities = append(res.Identities, IdentityStatusOf(&identities[j]))
-		}
+		res.Identities, res.IdentityCount = statusRows(identities, byOwnership[o.Name])
 		TrimContext(res.Identities, StatusContextBudget)
 		if !f.reviewDue.IsZero() {
 			due := f.reviewDue
@@ -209,6 +196,39 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 		res.Conditions = e.ownershipConditions(f, res)
 		out[o.Name] = res
 	}
+}
+
+// statusKey is what status rows are sorted by, beside the row's index: a
+// sort that read each identity through its result would wait on memory
+// for most comparisons (an evaluation spans a whole namespace).
+type statusKey struct {
+	kind  nhi.IdentityKind
+	name  string
+	index int
+}
+
+// statusRows are the rows of the first identities of covered (indices
+// into identities) in status order, and how many covered holds: status
+// holds no more than nhi.MaxStatusIdentities, and a namespace may hold
+// tens of thousands.
+func statusRows(identities []IdentityResult, covered []int) ([]nhi.IdentityStatus, int) {
+	if len(covered) == 0 {
+		return nil, 0
+	}
+	keys := make([]statusKey, len(covered)) // covered keeps the snapshot's order for review actions
+	for k, j := range covered {
+		keys[k] = statusKey{kind: identities[j].Identity.Kind, name: identities[j].Identity.Name, index: j}
+	}
+	slices.SortFunc(keys, func(a, b statusKey) int { return compareIdentities(a.kind, a.name, b.kind, b.name) })
+	keys = keys[:min(len(keys), nhi.MaxStatusIdentities)]
+	rows := make([]nhi.IdentityStatus, len(keys))
+	since := make([]metav1.Time, len(keys)) // one allocation for every row's Since
+	for k, key := range keys {
+		r := &identities[key.index]
+		since[k] = metav1.NewTime(r.Since)
+		rows[k] = identityStatus(r, &since[k])
+	}
+	return rows, len(covered)
 }
 
 // conflicts maps each ownership that lost a claim to the older ownership
@@ -414,9 +434,15 @@ func compareIdentities(kindA nhi.IdentityKind, nameA string, kindB nhi.IdentityK
 // do, the cloud identities it is linked to) and the deadlines ahead.
 func IdentityStatusOf(r *IdentityResult) nhi.IdentityStatus {
 	since := metav1.NewTime(r.Since)
+	return identityStatus(r, &since)
+}
+
+// identityStatus is IdentityStatusOf with the row's Since stored by the
+// caller.
+func identityStatus(r *IdentityResult, since *metav1.Time) nhi.IdentityStatus {
 	row := nhi.IdentityStatus{
 		Kind: r.Identity.Kind, Name: r.Identity.Name, UID: string(r.Identity.UID),
-		State: r.State, Findings: r.Findings, Since: &since,
+		State: r.State, Findings: r.Findings, Since: since,
 		Usage: usageOf(r.Identity.Users), Access: r.Identity.Access, CloudIdentities: r.Identity.CloudIdentities,
 		Warnings: r.Warnings, Held: r.Action == ActionHold,
 	}

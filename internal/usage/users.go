@@ -66,7 +66,10 @@ type Objects struct {
 // Secrets it used to reference.
 func Users(objects Objects) map[nhi.IdentityReference][]nhi.WorkloadReference {
 	g := newOwnerGraph(&objects)
-	users := map[nhi.IdentityReference][]nhi.WorkloadReference{}
+	// Sized for a ServiceAccount and a Secret per Pod, the common case: a
+	// namespace may hold tens of thousands, and growing the map step by
+	// step rehashed it again and again on every evaluation.
+	users := make(map[nhi.IdentityReference][]nhi.WorkloadReference, 2*len(objects.Pods))
 	use := func(r References, user nhi.WorkloadReference) {
 		if r.ServiceAccount != "" {
 			id := nhi.IdentityReference{Kind: nhi.KindServiceAccount, Name: r.ServiceAccount}
