@@ -219,7 +219,12 @@ func statusRows(identities []IdentityResult, covered []int) ([]nhi.IdentityStatu
 	for k, j := range covered {
 		keys[k] = statusKey{kind: identities[j].Identity.Kind, name: identities[j].Identity.Name, index: j}
 	}
-	slices.SortFunc(keys, func(a, b statusKey) int { return compareIdentities(a.kind, a.name, b.kind, b.name) })
+	slices.SortFunc(keys, func(a, b statusKey) int {
+		if a.kind == b.kind { // most often: one comparison of the names
+			return strings.Compare(a.name, b.name)
+		}
+		return compareIdentities(a.kind, a.name, b.kind, b.name)
+	})
 	keys = keys[:min(len(keys), nhi.MaxStatusIdentities)]
 	rows := make([]nhi.IdentityStatus, len(keys))
 	since := make([]metav1.Time, len(keys)) // one allocation for every row's Since
