@@ -119,27 +119,32 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	evidence.CountEvaluation(len(result.Identities))
 	timing.done("evaluate")
 
-	// 3. Apply: revocations due (Enforce only) first. Then, at once, the
-	// people's copies on the identities, the reports, and the records:
-	// status, then the ledger, so that history holds a transition before
-	// the ledger says it happened. The copies and the reports decide
-	// nothing, and the ledger records what is decided even when some
-	// patches fail, or take the whole reconcile timeout; without it the
-	// next pass would decide every transition again, with new clocks, and
-	// patch them all again. Each is waited for before the reconcile ends,
-	// so the next pass never races this one. A revocation that fails is
-	// retried, but does not hold up the rest of the namespace: its error
-	// is returned once everything else is applied.
+	// 3. Apply: revocations due (Enforce only), then status, so history is
+	// recorded before the identity carries its new state; then the
+	// identities' metadata, with their events. A revocation that fails is
+	// retried, but does not hold up the rest of the namespace: its error is
+	// returned once everything else is applied.
 	revocationErr := r.revokeDue(ctx, in, &result)
-	records := r.writeRecords(ctx, in, &result)
+	if err := r.writeStatuses(ctx, in, &result); err != nil {
+		return ctrl.Result{}, err
+	}
+	timing.done("status")
+	// The people's copies, the ledger and the reports at once, then the
+	// evidence of what the ledger now holds. None waits for another: the
+	// copies and the reports decide nothing, and the ledger records what is
+	// decided even when some patches fail, or take the whole reconcile
+	// timeout; without it the next pass would decide every transition
+	// again, with new clocks, and patch them all again. Each is waited for
+	// before the reconcile ends, so the next pass never races this one.
+	ledger := r.writeLedger(ctx, in, &result)
 	reports := r.syncReports(ctx, in, &result)
 	writes, patchErr := r.applyIdentities(ctx, in, &result)
 	timing.within("patches")
-	recordsErr := <-records
-	timing.within("records")
+	ledgerErr := <-ledger
+	timing.within("ledger")
 	reportErr := <-reports
-	if recordsErr != nil {
-		return ctrl.Result{}, errors.Join(revocationErr, patchErr, recordsErr, reportErr)
+	if ledgerErr != nil {
+		return ctrl.Result{}, errors.Join(revocationErr, patchErr, ledgerErr, reportErr)
 	}
 	timing.done("apply")
 	r.recordTransitions(ctx, in, &result)
@@ -172,19 +177,13 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 // its --reconcile-timeout patching must still record what it decided.
 const ledgerWriteTimeout = 30 * time.Second
 
-// writeRecords starts writing what one evaluation records: the status of
-// the namespace's objects, then, once every status is written, the
-// namespace's ledger and shards. The channel gives the outcome. What the
-// ledger records is computed before it returns: the identity patches that
-// run meanwhile change nothing it reads.
-func (r *NamespaceReconciler) writeRecords(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan error {
+// writeLedger starts recording one evaluation in the namespace's ledger and
+// shards; the channel gives the outcome. What is recorded is computed
+// before it returns: the patches that run meanwhile change nothing it reads.
+func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan error {
 	changes := recordChanges(in.ledgers, result, r.Ledgers.capacity())
 	done := make(chan error, 1)
 	go func() {
-		if err := r.writeStatuses(ctx, in, result); err != nil {
-			done <- err
-			return
-		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
 		defer cancel()
 		done <- r.Ledgers.PatchNamespace(ctx, in.ledgers, changes)
