@@ -658,16 +658,28 @@ func TestCoveringIndex(t *testing.T) {
 		{Key: "app", Operator: metav1.LabelSelectorOpExists}}}
 	x := sa("x", label("app", "web"), label("team", "a"))
 	idx := newCoverageIndex([]target{
-		0: {selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"team": "a"}}},
-		1: {identities: []nhi.IdentityReference{x.Ref(), x.Ref()}}, // listed twice
-		2: {selector: exists},
-		3: {selector: in("app", "web", "api")},
-		4: {identities: []nhi.IdentityReference{{Kind: nhi.KindSecret, Name: "x"}}}, // another kind
-		5: {selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"app": "web"}}},
-		6: {identities: []nhi.IdentityReference{x.Ref()}, selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"app": "web"}}},
-		7: {selector: in("team", "b")},
+		0:  {selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"team": "a"}}},
+		1:  {identities: []nhi.IdentityReference{x.Ref(), x.Ref()}}, // listed twice
+		2:  {selector: exists},
+		3:  {selector: in("app", "web", "api")},
+		4:  {identities: []nhi.IdentityReference{{Kind: nhi.KindSecret, Name: "x"}}}, // another kind
+		5:  {selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"app": "web"}}},
+		6:  {identities: []nhi.IdentityReference{x.Ref()}, selector: &nhi.IdentitySelector{MatchLabels: map[string]string{"app": "web"}}},
+		7:  {selector: in("team", "b")},
+		8:  {identities: []nhi.IdentityReference{saRef("z"), saRef("w")}},
+		9:  {identities: []nhi.IdentityReference{saRef("z"), saRef("v")}},
+		10: {identities: []nhi.IdentityReference{saRef("z"), saRef("z")}}, // a third claimant, listed twice
 	})
 	equal(t, "covering", idx.covering(&x), []int{0, 1, 2, 3, 5, 6})
+	z, w, v := sa("z"), sa("w"), sa("v")
+	equal(t, "covering a name three claim", idx.covering(&z), []int{8, 9, 10})
+	equal(t, "covering a name one claims", idx.covering(&w), []int{8})
+	// The one-claimant answer is shared: appending to it must not write
+	// into the next claimant's.
+	_ = append(idx.covering(&w), 99)
+	equal(t, "covering a name one claims, after an append", idx.covering(&w), []int{8})
+	equal(t, "covering the next claimant's name, after an append", idx.covering(&v), []int{9})
+	equal(t, "covering a name three claim, after an append", idx.covering(&z), []int{8, 9, 10})
 	only := sa("y")
 	equal(t, "covering an unlabelled, unnamed identity", len(idx.covering(&only)), 0)
 	named := opaque("x")
