@@ -31,14 +31,13 @@ func startPhases() *phases { return &phases{last: time.Now()} }
 
 // within records, under name, the time since the previous step without
 // ending it: a step that waits for work running beside it (the identity
-// patches, the ledger) says when each part was done.
-func (p *phases) within(name string) {
-	p.fields = append(p.fields, name, time.Since(p.last).Round(time.Millisecond).String())
-}
-
-// done records the time since the previous step under name.
-func (p *phases) done(name string) {
+// patches, the ledger) says when each part was done. It returns the time
+// it read.
+func (p *phases) within(name string) time.Time {
 	now := time.Now()
 	p.fields = append(p.fields, name, now.Sub(p.last).Round(time.Millisecond).String())
-	p.last = now
+	return now
 }
+
+// done records the time since the previous step under name, and ends it.
+func (p *phases) done(name string) { p.last = p.within(name) }

@@ -198,15 +198,6 @@ func (e *evaluation) ownershipResults(identities []IdentityResult, out map[strin
 	}
 }
 
-// statusKey is what status rows are sorted by, beside the row's index: a
-// sort that read each identity through its result would wait on memory
-// for most comparisons (an evaluation spans a whole namespace).
-type statusKey struct {
-	kind  nhi.IdentityKind
-	name  string
-	index int
-}
-
 // statusRows are the rows of the first identities of covered (indices
 // into identities) in status order, and how many covered holds: status
 // holds no more than nhi.MaxStatusIdentities, and a namespace may hold
@@ -215,23 +206,17 @@ func statusRows(identities []IdentityResult, covered []int) ([]nhi.IdentityStatu
 	if len(covered) == 0 {
 		return nil, 0
 	}
-	keys := make([]statusKey, len(covered)) // covered keeps the snapshot's order for review actions
-	for k, j := range covered {
-		keys[k] = statusKey{kind: identities[j].Identity.Kind, name: identities[j].Identity.Name, index: j}
-	}
-	slices.SortFunc(keys, func(a, b statusKey) int {
-		if a.kind == b.kind { // most often: one comparison of the names
-			return strings.Compare(a.name, b.name)
-		}
-		return compareIdentities(a.kind, a.name, b.kind, b.name)
+	sorted := slices.Clone(covered) // covered keeps the snapshot's order for review actions
+	slices.SortFunc(sorted, func(a, b int) int {
+		x, y := identities[a].Identity, identities[b].Identity
+		return compareIdentities(x.Kind, x.Name, y.Kind, y.Name)
 	})
-	keys = keys[:min(len(keys), nhi.MaxStatusIdentities)]
-	rows := make([]nhi.IdentityStatus, len(keys))
-	since := make([]metav1.Time, len(keys)) // one allocation for every row's Since
-	for k, key := range keys {
-		r := &identities[key.index]
-		since[k] = metav1.NewTime(r.Since)
-		rows[k] = identityStatus(r, &since[k])
+	sorted = sorted[:min(len(sorted), nhi.MaxStatusIdentities)]
+	rows := make([]nhi.IdentityStatus, len(sorted))
+	since := make([]metav1.Time, len(sorted)) // one allocation for every row's Since
+	for k, j := range sorted {
+		since[k] = metav1.NewTime(identities[j].Since)
+		rows[k] = identityStatus(&identities[j], &since[k])
 	}
 	return rows, len(covered)
 }
@@ -428,8 +413,8 @@ func identitiesByOwnership(identities []IdentityResult) map[string][]int {
 // compareIdentities orders identities by kind, then name: the order of
 // every list of identities in status.
 func compareIdentities(kindA nhi.IdentityKind, nameA string, kindB nhi.IdentityKind, nameB string) int {
-	if c := strings.Compare(string(kindA), string(kindB)); c != 0 {
-		return c
+	if kindA != kindB {
+		return strings.Compare(string(kindA), string(kindB))
 	}
 	return strings.Compare(nameA, nameB)
 }

@@ -66,9 +66,11 @@ type Objects struct {
 // Secrets it used to reference.
 func Users(objects Objects) map[nhi.IdentityReference][]nhi.WorkloadReference {
 	g := newOwnerGraph(&objects)
-	// Sized for a ServiceAccount and a Secret per Pod, the common case: a
-	// namespace may hold tens of thousands, and growing the map step by
-	// step rehashed it again and again on every evaluation.
+	// Sized for Pods that each use a ServiceAccount and a Secret of their
+	// own: a namespace may hold tens of thousands, and growing the map
+	// step by step rehashed it again and again on every evaluation. Where
+	// Pods share identities the map is larger than it needs, for this call
+	// only.
 	users := make(map[nhi.IdentityReference][]nhi.WorkloadReference, 2*len(objects.Pods))
 	use := func(r References, user nhi.WorkloadReference) {
 		if r.ServiceAccount != "" {
