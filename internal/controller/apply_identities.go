@@ -184,6 +184,11 @@ func (r *NamespaceReconciler) patchMetadata(ctx context.Context, namespace strin
 // identity's transition and newly due action.
 func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceInputs, id *governance.IdentityResult,
 	events *identityEvents) {
+	transitioned := id.Transitioned() && (id.Governed || id.PreviousState != "")
+	usageChanged := id.Governed && id.UsageChanged
+	if !transitioned && !usageChanged && !id.ReportWouldRevoke && !id.ReportHold && id.Warning == nil {
+		return // nothing to record, as for most identities in most passes: nothing built either
+	}
 	log := logf.FromContext(ctx)
 	obj := identityObject(in.snapshot.Namespace, *id.Identity)
 	base := evidence.Decision{
@@ -195,7 +200,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 		base.Policy, base.Enforcement = policy.Name, string(policy.Spec.Enforcement)
 	}
 
-	if id.Transitioned() && (id.Governed || id.PreviousState != "") {
+	if transitioned {
 		d := base
 		d.Type, d.From, d.To = evidence.DecisionTransition, string(id.PreviousState), string(id.State)
 		d.Message = describeState(id)
@@ -213,7 +218,7 @@ func (r *NamespaceReconciler) recordIdentity(ctx context.Context, in *namespaceI
 			"from", id.PreviousState, "to", id.State, "findings", base.Findings)
 	}
 
-	if id.Governed && id.UsageChanged {
+	if usageChanged {
 		d := base
 		d.Type, d.Workloads = evidence.DecisionUsage, workloadNames(id.Identity.Users)
 		d.Message = fmt.Sprintf("%s %s: no workload uses it", id.Identity.Kind, id.Identity.Name)

@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
@@ -78,9 +79,15 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 		x := &in.snapshot.Exceptions[i]
 		if res := result.Exceptions[x.Name]; res != nil {
 			write(func() error {
+				status := x.Status // a shallow copy: see writeOwnershipStatus
+				status.Conditions = slices.Clone(x.Status.Conditions)
+				exceptionStatus(&status, x.Generation, res, now)
+				if equality.Semantic.DeepEqual(x.Status, status) {
+					return nil
+				}
 				desired := x.DeepCopy()
-				exceptionStatus(&desired.Status, x.Generation, res, now)
-				if err := r.patchStatus(ctx, x, desired, !equality.Semantic.DeepEqual(x.Status, desired.Status)); err != nil {
+				status.DeepCopyInto(&desired.Status)
+				if err := r.patchStatus(ctx, x, desired); err != nil {
 					return err
 				}
 				r.warnIfExpiringSoon(ctx, in, x, "OwnershipException", x.Status.Conditions, desired.Status.Conditions)
@@ -92,9 +99,15 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 		rv := &in.snapshot.Reviews[i]
 		if res := result.Reviews[rv.Name]; res != nil {
 			write(func() error {
+				status := rv.Status // a shallow copy: see writeOwnershipStatus
+				status.Conditions = slices.Clone(rv.Status.Conditions)
+				reviewStatus(&status, rv.Generation, res, now)
+				if equality.Semantic.DeepEqual(rv.Status, status) {
+					return nil
+				}
 				desired := rv.DeepCopy()
-				reviewStatus(&desired.Status, rv.Generation, res, now)
-				return r.patchStatus(ctx, rv, desired, !equality.Semantic.DeepEqual(rv.Status, desired.Status))
+				status.DeepCopyInto(&desired.Status)
+				return r.patchStatus(ctx, rv, desired)
 			})
 		}
 	}
@@ -106,14 +119,27 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 // decisions that the write makes true.
 func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *namespaceInputs, o *nhi.IdentityOwnership,
 	res *governance.OwnershipResult, entries []nhi.HistoryEntry, now metav1.Time) error {
-	desired := o.DeepCopy()
+	// The new status is computed on a shallow copy of the object's, which
+	// is the cache's own (readInputs): the status functions replace every
+	// field they set but the conditions, which setConditions writes in
+	// place, so those alone are cloned. Only a status that changed is
+	// deep-copied into the object patched (the patch's response is decoded
+	// into it); most do not change in a pass, and copying each ownership of
+	// a namespace of a thousand was most of a pass's garbage.
+	status := o.Status
+	status.Conditions = slices.Clone(o.Status.Conditions)
 	transfer, transferred := governance.OwnerTransfer(o.Status.RecordedOwner, o.Spec.Owner)
 	if transferred {
 		entries = append(slices.Clip(entries), nhi.HistoryEntry{Time: now, Type: "Transition", Reason: ReasonOwnershipTransferred, Message: transfer})
 	}
-	ownershipStatus(&desired.Status, o.Generation, res, entries, now)
-	desired.Status.RecordedOwner = o.Spec.Owner.DeepCopy()
-	if err := r.patchStatus(ctx, o, desired, !equality.Semantic.DeepEqual(o.Status, desired.Status)); err != nil {
+	ownershipStatus(&status, o.Generation, res, entries, now)
+	status.RecordedOwner = &o.Spec.Owner
+	if equality.Semantic.DeepEqual(o.Status, status) {
+		return nil
+	}
+	desired := o.DeepCopy()
+	status.DeepCopyInto(&desired.Status)
+	if err := r.patchStatus(ctx, o, desired); err != nil {
 		return err
 	}
 	if transferred {
@@ -124,10 +150,8 @@ func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *name
 	return nil
 }
 
-func (r *NamespaceReconciler) patchStatus(ctx context.Context, current, desired client.Object, changed bool) error {
-	if !changed {
-		return nil
-	}
+// patchStatus patches current's status to desired's.
+func (r *NamespaceReconciler) patchStatus(ctx context.Context, current, desired client.Object) error {
 	// The optimistic lock turns a patch computed from a stale cached copy
 	// into a conflict, retried on a fresh copy, instead of a silent no-op.
 	err := r.Status().Patch(ctx, desired, client.MergeFromWithOptions(current, client.MergeFromWithOptimisticLock{}))
@@ -135,7 +159,12 @@ func (r *NamespaceReconciler) patchStatus(ctx context.Context, current, desired 
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("writing status of %s %s: %w", desired.GetObjectKind().GroupVersionKind().Kind, desired.GetName(), err)
+		// The cache's objects, read without copying, may carry no kind.
+		kind := desired.GetObjectKind().GroupVersionKind().Kind
+		if gvk, gvkErr := apiutil.GVKForObject(desired, r.Scheme()); gvkErr == nil {
+			kind = gvk.Kind
+		}
+		return fmt.Errorf("writing status of %s %s: %w", kind, desired.GetName(), err)
 	}
 	return nil
 }

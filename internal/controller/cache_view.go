@@ -35,9 +35,22 @@ import (
 // index to read (a client that is no cache, in tests), it lists into list.
 func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, reader client.Reader,
 	list client.ObjectList, namespace string) ([]T, error) {
+	// A new, empty T names the kind: T is a pointer type.
+	kind := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
+	return cachedInNamespaceAs(ctx, c, reader, kind, list, namespace, func(o runtime.Object) (T, bool) {
+		typed, ok := o.(T)
+		return typed, ok
+	})
+}
+
+// cachedInNamespaceAs is cachedInNamespace for a kind whose strip
+// transform caches it as another type, T: kind names the informer, and as
+// reads both what the cache holds and what a plain reader lists.
+func cachedInNamespaceAs[T any](ctx context.Context, c cache.Cache, reader client.Reader, kind client.Object,
+	list client.ObjectList, namespace string, as func(runtime.Object) (T, bool)) ([]T, error) {
 	var out []T
 	add := func(o runtime.Object) error {
-		typed, ok := o.(T)
+		typed, ok := as(o)
 		if !ok {
 			return fmt.Errorf("the cache holds a %T where a %T belongs", o, *new(T))
 		}
@@ -45,8 +58,6 @@ func cachedInNamespace[T client.Object](ctx context.Context, c cache.Cache, read
 		return nil
 	}
 	if c != nil {
-		// A new, empty T names the kind: T is a pointer type.
-		kind := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T)
 		informer, err := c.GetInformer(ctx, kind)
 		if err != nil {
 			return nil, err

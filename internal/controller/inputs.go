@@ -122,16 +122,20 @@ func (r *NamespaceReconciler) readInputs(ctx context.Context, namespace string) 
 		in.snapshot.Identities[i].Recorded = recorded(in.ledgers, in.snapshot.Identities[i].UID)
 	}
 
+	// The cache's own objects, not copies (a namespace may hold a thousand
+	// ownerships, and every pass read them all): Evaluate never writes to
+	// them, nor returns their memory (governance.Snapshot), and each
+	// status write patches a deep copy.
 	ownerships := &nhi.IdentityOwnershipList{}
-	if err := r.List(ctx, ownerships, client.InNamespace(namespace)); err != nil {
+	if err := r.List(ctx, ownerships, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing ownerships: %w", err)
 	}
 	exceptions := &nhi.OwnershipExceptionList{}
-	if err := r.List(ctx, exceptions, client.InNamespace(namespace)); err != nil {
+	if err := r.List(ctx, exceptions, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing exceptions: %w", err)
 	}
 	reviews := &nhi.OwnershipReviewList{}
-	if err := r.List(ctx, reviews, client.InNamespace(namespace)); err != nil {
+	if err := r.List(ctx, reviews, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing reviews: %w", err)
 	}
 	in.snapshot.Ownerships, in.snapshot.Exceptions, in.snapshot.Reviews = ownerships.Items, exceptions.Items, reviews.Items

@@ -142,7 +142,8 @@ func referencesChanged(e event.UpdateEvent) bool {
 	return !knownBefore || !knownAfter || !before.Equal(after)
 }
 
-// pods are the cached, stripped Pods of a namespace (cachedInNamespace).
-func (r *NamespaceReconciler) pods(ctx context.Context, namespace string) ([]*corev1.Pod, error) {
-	return cachedInNamespace[*corev1.Pod](ctx, r.Cache, r.Client, &corev1.PodList{}, namespace)
+// pods are the cached Pods of a namespace, as usage.StripPod keeps them
+// (cachedInNamespaceAs).
+func (r *NamespaceReconciler) pods(ctx context.Context, namespace string) ([]*usage.Pod, error) {
+	return cachedInNamespaceAs(ctx, r.Cache, r.Client, &corev1.Pod{}, &corev1.PodList{}, namespace, usage.AsPod)
 }

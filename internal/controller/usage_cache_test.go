@@ -28,6 +28,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -51,8 +52,9 @@ const (
 // ReadUsage and WatchUsage let the envtest specs (package controller_test)
 // drive the unexported usage plumbing against a cache they build.
 var (
-	ReadUsage = func(ctx context.Context, c client.Client, namespace string) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
-		r := &NamespaceReconciler{Client: c}
+	ReadUsage = func(ctx context.Context, c client.Client, informers cache.Cache,
+		namespace string) (map[nhi.IdentityReference][]nhi.WorkloadReference, error) {
+		r := &NamespaceReconciler{Client: c, Cache: informers}
 		serviceAccounts, err := r.serviceAccounts(ctx, namespace)
 		if err != nil {
 			return nil, err
@@ -179,7 +181,7 @@ func TestReadUsage(t *testing.T) {
 			ImagePullSecrets: []corev1.LocalObjectReference{{Name: usageRegistry}}},
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme.Scheme).WithObjects(objects...).Build()
-	got, err := ReadUsage(context.Background(), c, usageNS)
+	got, err := ReadUsage(context.Background(), c, nil, usageNS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +205,7 @@ func TestReadUsage(t *testing.T) {
 			}
 			return c.List(ctx, list, opts...)
 		}}).Build()
-	if _, err := ReadUsage(context.Background(), failing, usageNS); err == nil ||
+	if _, err := ReadUsage(context.Background(), failing, nil, usageNS); err == nil ||
 		!strings.Contains(err.Error(), "listing jobs") || !strings.Contains(err.Error(), "jobs are forbidden") {
 		t.Errorf("err = %v, want the failed list named", err)
 	}

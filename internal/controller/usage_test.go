@@ -28,6 +28,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
+	toolscache "k8s.io/client-go/tools/cache"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -38,6 +39,7 @@ import (
 
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/controller"
+	"github.com/nhi-steward/steward/internal/usage"
 )
 
 // The usage cache against a real API server: objects are stored stripped,
@@ -94,7 +96,7 @@ var _ = Describe("Usage", func() {
 		Expect(k8sClient.Create(ctx, cronJob)).To(Succeed())
 
 		Eventually(func(g Gomega) {
-			users, err := controller.ReadUsage(ctx, cached, namespace)
+			users, err := controller.ReadUsage(ctx, cached, usageCache, namespace)
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(users).To(Equal(map[nhi.IdentityReference][]nhi.WorkloadReference{
 				{Kind: nhi.KindServiceAccount, Name: usageWeb}:  {{Kind: usageDeployment, Name: usageWeb}},
@@ -106,13 +108,16 @@ var _ = Describe("Usage", func() {
 		}).Should(Succeed())
 
 		By("holding only the fields usage reads")
-		stored := &corev1.Pod{}
-		Expect(cached.Get(ctx, client.ObjectKeyFromObject(pod), stored)).To(Succeed())
+		podInformer, err := usageCache.GetInformer(ctx, &corev1.Pod{})
+		Expect(err).NotTo(HaveOccurred())
+		held, found, err := podInformer.(toolscache.SharedIndexInformer).GetStore().GetByKey(namespace + "/" + pod.Name)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(found).To(BeTrue())
+		Expect(held).To(BeAssignableToTypeOf(&usage.Pod{}), "no container, image, env value or status is kept")
+		stored := held.(*usage.Pod)
 		Expect(stored.Labels).To(BeNil())
 		Expect(stored.ManagedFields).To(BeNil())
-		Expect(stored.Spec.Containers).To(BeEmpty(), "no container, image or env value is kept")
-		Expect(stored.Spec.Volumes).To(BeEmpty())
-		Expect(stored.Spec.ImagePullSecrets).NotTo(BeEmpty(), "the Secret names, folded into one list")
+		Expect(stored.Uses.Secrets).To(Equal([]string{usageDBPassword, usageTLS}), "the Secret names, folded into one list")
 		storedSA := &corev1.ServiceAccount{}
 		Expect(cached.Get(ctx, client.ObjectKeyFromObject(sa), storedSA)).To(Succeed())
 		Expect(storedSA.Annotations).To(Equal(map[string]string{"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/web"}))
@@ -121,7 +126,7 @@ var _ = Describe("Usage", func() {
 		pod.Status.Phase = corev1.PodSucceeded
 		Expect(k8sClient.Status().Update(ctx, pod)).To(Succeed())
 		Eventually(func(g Gomega) {
-			users, err := controller.ReadUsage(ctx, cached, namespace)
+			users, err := controller.ReadUsage(ctx, cached, usageCache, namespace)
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(users).NotTo(HaveKey(nhi.IdentityReference{Kind: nhi.KindSecret, Name: usageTLS}))
 			g.Expect(users).To(HaveKey(nhi.IdentityReference{Kind: nhi.KindSecret, Name: usageDBPassword}))

@@ -39,11 +39,12 @@ import (
 // holds while the approval is unchanged, a new one otherwise. content is
 // the ownership's contentDigest, which the caller needs too (it is the
 // costliest part of reading an ownership: an ownership may name thousands
-// of identities).
+// of identities). The one it holds is returned as a copy: a Result shares
+// no memory with the Snapshot's objects (see Snapshot).
 func approvalRecord(o *nhi.IdentityOwnership, content string, now time.Time) *nhi.ApprovalRecord {
 	approval := digest(o.Spec.Approval)
 	if rec := o.Status.ApprovalRecord; rec != nil && rec.ApprovalDigest == approval {
-		return rec
+		return rec.DeepCopy()
 	}
 	return &nhi.ApprovalRecord{ApprovalDigest: approval, ContentDigest: content,
 		FirstSeen: metav1.NewTime(now.Truncate(time.Second))}

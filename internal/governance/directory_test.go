@@ -137,7 +137,7 @@ func TestDirectoryDrivesDeparture(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			check := CheckDirectory(ParseDirectory(tc.text), tc.last, 20)
-			res := Evaluate(build(dir(check.Directory), ids(sa("api")), owns(payments(covers(saRef("api"))))))
+			res := evaluate(t, build(dir(check.Directory), ids(sa("api")), owns(payments(covers(saRef("api"))))))
 			equal(t, "State", res.Identities[0].State, tc.state)
 		})
 	}

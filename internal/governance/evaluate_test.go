@@ -97,7 +97,7 @@ func runIdentityCases(t *testing.T, cases []identityCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Evaluate(tc.snapshot)
+			res := evaluate(t, tc.snapshot)
 			target := tc.target
 			if target.Name == "" {
 				target = tc.snapshot.Identities[0].Ref()
@@ -901,7 +901,7 @@ func TestEvaluateTransitioned(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			id := sa("orphan")
 			id.Recorded.State = nhi.IdentityState(tc.recorded)
-			r := Evaluate(build(ids(id))).Identities[0]
+			r := evaluate(t, build(ids(id))).Identities[0]
 			equal(t, "PreviousState", r.PreviousState, tc.wantPrev)
 			equal(t, "Transitioned", r.Transitioned(), tc.wantTr)
 		})

@@ -68,7 +68,7 @@ func TestGovernanceScope(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Evaluate(build(policy(tc.policy...), ids(tc.identity), owns(payments(selects(
+			res := evaluate(t, build(policy(tc.policy...), ids(tc.identity), owns(payments(selects(
 				nhi.IdentitySelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "x", Operator: metav1.LabelSelectorOpDoesNotExist}}})))))
 			r := res.Identities[0]
 			equal(t, "Governed", r.Governed, tc.governed)
@@ -93,7 +93,7 @@ func TestNoPolicy(t *testing.T) {
 	stale := sa("api", label(LabelFinding, "unowned"), label(LabelWouldRevoke, "true"), label("app", "web"),
 		recorded(nhi.StateUnowned, ref.Add(-day)), annotate(AnnotationState, "Unowned"),
 		annotate(AnnotationFindingSince, Timestamp(ref.Add(-day))), annotate(AnnotationOwnership, "payments"), annotate("team", "x"))
-	res := Evaluate(build(noPolicy(), ids(stale, opaque("db")),
+	res := evaluate(t, build(noPolicy(), ids(stale, opaque("db")),
 		owns(payments(covers(saRef("api")), reviewEvery("720h"))),
 		excepts(newException("x", findings(nhi.FindingUnowned), ref.Add(-day), ref.Add(day), saRef("api")))))
 

@@ -102,6 +102,11 @@ func (i Identity) Ref() nhi.IdentityReference {
 }
 
 // Snapshot is everything Evaluate needs about one namespace.
+//
+// Its ownerships, exceptions and reviews may be a cache's own objects, read
+// without copying: Evaluate never writes to them, and its Result shares no
+// memory with them (TestEvaluateLeavesTheSnapshotAlone), so that a status
+// patch built from a Result and decoded into cannot change the cache.
 type Snapshot struct {
 	Namespace string
 	// Policy governs the namespace; nil when no policy does.

@@ -312,7 +312,7 @@ func TestReviews(t *testing.T) {
 // TestReviewConditionMessages: the messages name the people and objects an
 // auditor needs.
 func TestReviewConditionMessages(t *testing.T) {
-	res := Evaluate(build(ids(sa("api")), owns(payments(covers(saRef("api"))), newOwnership("other")),
+	res := evaluate(t, build(ids(sa("api")), owns(payments(covers(saRef("api"))), newOwnership("other")),
 		reviews(newReview("self", "payments", alice, nhi.DecisionRecertify, ref),
 			newReview("ok", "payments", carol, nhi.DecisionRevoke, ref),
 			newReview("lost", "ghost", carol, nhi.DecisionRevoke, ref))))
@@ -632,7 +632,7 @@ func TestSelectorCoverage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Evaluate(build(ids(tc.identity), owns(newOwnership("sel", selects(tc.selector)))))
+			res := evaluate(t, build(ids(tc.identity), owns(newOwnership("sel", selects(tc.selector)))))
 			got := res.Identities[0]
 			wantOwnership, wantState := "", nhi.StateUnowned
 			if tc.covered {
@@ -776,7 +776,7 @@ func TestExceptionStatus(t *testing.T) {
 			identities = append(identities, sa(name))
 			refs = append(refs, saRef(name))
 		}
-		r := Evaluate(build(ids(identities...), excepts(x(ref.Add(day), refs...)))).Exceptions["x"]
+		r := evaluate(t, build(ids(identities...), excepts(x(ref.Add(day), refs...)))).Exceptions["x"]
 		equal(t, "listed", len(r.Identities), nhi.MaxStatusIdentities)
 		equal(t, "IdentityCount", r.IdentityCount, nhi.MaxStatusIdentities+1)
 		equal(t, "first listed", r.Identities[0], saRef("sa-0000"))
@@ -786,7 +786,7 @@ func TestExceptionStatus(t *testing.T) {
 		xd := x(ref.Add(day), saRef("orphan"))
 		d := metav1.NewTime(ref)
 		xd.DeletionTimestamp = &d
-		res := Evaluate(build(ids(sa("orphan")), excepts(xd)))
+		res := evaluate(t, build(ids(sa("orphan")), excepts(xd)))
 		if _, ok := res.Exceptions["x"]; ok {
 			t.Error("a deleting exception has a result")
 		}

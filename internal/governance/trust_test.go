@@ -106,7 +106,7 @@ func TestForgedKeysAreIgnored(t *testing.T) {
 // selector, owner and expiry it was given for, and from no later than when
 // Steward first saw it.
 func TestApprovalCoversWhatWasApproved(t *testing.T) {
-	first := Evaluate(build(ids(sa("api"), sa("db")), owns(payments(covers(saRef("api"))))))
+	first := evaluate(t, build(ids(sa("api"), sa("db")), owns(payments(covers(saRef("api"))))))
 	record := first.Ownerships["payments"].ApprovalRecord
 	if record == nil {
 		t.Fatal("no approval record for an approved ownership")
@@ -134,7 +134,7 @@ func TestApprovalCoversWhatWasApproved(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Evaluate(build(ids(sa("api"), sa("db")), owns(tc.ownership)))
+			res := evaluate(t, build(ids(sa("api"), sa("db")), owns(tc.ownership)))
 			api := identityResult(t, res, nhi.KindServiceAccount, "api")
 			equal(t, "state", api.State, tc.state)
 			status := condFalse
@@ -149,10 +149,10 @@ func TestApprovalCoversWhatWasApproved(t *testing.T) {
 	t.Run("a future-dated approvedAt does not postpone the review", func(t *testing.T) {
 		// Seen at ref with approvedAt a year ahead; a year later, the review
 		// clock counts from when Steward first saw it, not from approvedAt.
-		seen := Evaluate(build(owns(payments(covers(saRef("api")), approved(ref.Add(365*24*time.Hour)),
+		seen := evaluate(t, build(owns(payments(covers(saRef("api")), approved(ref.Add(365*24*time.Hour)),
 			reviewEvery("720h"))), ids(sa("api"))))
 		rec := seen.Ownerships["payments"].ApprovalRecord
-		later := Evaluate(build(now(ref.Add(366*24*time.Hour)), ids(sa("api")), owns(payments(covers(saRef("api")),
+		later := evaluate(t, build(now(ref.Add(366*24*time.Hour)), ids(sa("api")), owns(payments(covers(saRef("api")),
 			approved(ref.Add(365*24*time.Hour)), reviewEvery("720h"),
 			func(o *nhi.IdentityOwnership) { o.Status.ApprovalRecord = rec })))).Identities[0]
 		equal(t, "findings", later.Findings, findings(nhi.FindingExpired, nhi.FindingReviewOverdue))
@@ -175,7 +175,7 @@ func TestSelfAcceptedException(t *testing.T) {
 		{"accepted by someone independent: waived", byOther, nhi.StateExcepted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Evaluate(build(ids(sa("api")), owns(expired), excepts(tc.exception))).Identities[0]
+			r := evaluate(t, build(ids(sa("api")), owns(expired), excepts(tc.exception))).Identities[0]
 			equal(t, "state", r.State, tc.state)
 		})
 	}
@@ -227,7 +227,7 @@ func TestReviewOrderIsTheOrderOfDecisions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Evaluate(build(ids(sa("api")), owns(payments(covers(saRef("api")))), reviews(tc.reviews...)))
+			res := evaluate(t, build(ids(sa("api")), owns(payments(covers(saRef("api")))), reviews(tc.reviews...)))
 			equal(t, "lastReview", res.Ownerships["payments"].LastReview.Name, tc.decided)
 			equal(t, "state", res.Identities[0].State, tc.state)
 			if tc.rejected != "" {

@@ -60,7 +60,7 @@ func TestUnused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := Evaluate(build(tc.policy, ids(tc.identity), owned))
+			res := evaluate(t, build(tc.policy, ids(tc.identity), owned))
 			got := res.Identities[0]
 			equal(t, "Unused", slices.Contains(got.Findings, nhi.FindingUnused), tc.wantUnused)
 			if tc.wantUnused {
@@ -76,16 +76,16 @@ func TestUnused(t *testing.T) {
 }
 
 func TestUsageDigestIsStable(t *testing.T) {
-	a := Evaluate(build(ids(sa("api", usedBy("Deployment/web", "Pod/debug"))))).Identities[0]
-	b := Evaluate(build(ids(sa("api", usedBy("Deployment/web", "Pod/debug"))))).Identities[0]
-	c := Evaluate(build(ids(sa("api", usedBy("Deployment/web"))))).Identities[0]
+	a := evaluate(t, build(ids(sa("api", usedBy("Deployment/web", "Pod/debug"))))).Identities[0]
+	b := evaluate(t, build(ids(sa("api", usedBy("Deployment/web", "Pod/debug"))))).Identities[0]
+	c := evaluate(t, build(ids(sa("api", usedBy("Deployment/web"))))).Identities[0]
 	equal(t, "same users, same digest", a.Record.UsageDigest, b.Record.UsageDigest)
 	if a.Record.UsageDigest == c.Record.UsageDigest {
 		t.Error("other users, same digest")
 	}
 	seen := sa("api", usedBy("Deployment/web", "Pod/debug"))
 	seen.Recorded.UsageDigest = a.Record.UsageDigest
-	equal(t, "unchanged users are not logged again", Evaluate(build(ids(seen))).Identities[0].UsageChanged, false)
+	equal(t, "unchanged users are not logged again", evaluate(t, build(ids(seen))).Identities[0].UsageChanged, false)
 }
 
 func TestHoldInUse(t *testing.T) {
@@ -210,7 +210,7 @@ func TestRevocationBudget(t *testing.T) {
 		equal(t, "recorded as halted", got.Record.Halted && !got.Record.WouldRevoke, true)
 	})
 	t.Run("DryRun ignores the budget", func(t *testing.T) {
-		res := Evaluate(build(policy(revokeRule(nhi.FindingUnowned, "1h")), due))
+		res := evaluate(t, build(policy(revokeRule(nhi.FindingUnowned, "1h")), due))
 		for _, id := range res.Identities {
 			equal(t, id.Identity.Name+" action", id.Action, ActionWouldRevoke)
 			equal(t, id.Identity.Name+" halted", id.Halted, false)

@@ -61,10 +61,13 @@ func (r References) Equal(o References) bool {
 		slices.Equal(r.Secrets, o.Secrets)
 }
 
-// ReferencesOf reads the References of a Pod, one of the six workload
-// kinds or a ServiceAccount, stripped or not; false for anything else.
+// ReferencesOf reads the References of a Pod (a corev1.Pod, or this
+// package's Pod), one of the six workload kinds or a ServiceAccount,
+// stripped or not; false for anything else.
 func ReferencesOf(obj any) (References, bool) {
 	switch o := obj.(type) {
+	case *Pod:
+		return o.Uses, true
 	case *corev1.Pod:
 		r := podReferences(&o.ObjectMeta, &o.Spec)
 		r.Active = r.Active && o.Status.Phase != corev1.PodSucceeded && o.Status.Phase != corev1.PodFailed

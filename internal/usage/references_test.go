@@ -72,8 +72,21 @@ func TestReferencesEqual(t *testing.T) {
 			if changed := !r1.Equal(r2); changed != tc.changed {
 				t.Errorf("changed = %v, want %v (%+v, %+v)", changed, tc.changed, r1, r2)
 			}
+			// The cache's Pod decides alike.
+			for _, p := range []*corev1.Pod{before, after} {
+				cached, _ := StripPod(p)
+				if r, _ := ReferencesOf(cached); !r.Equal(refsOf(p)) {
+					t.Errorf("the cached Pod's References %+v, the Pod's %+v", r, refsOf(p))
+				}
+			}
 		})
 	}
+}
+
+// refsOf is the References ReferencesOf reads.
+func refsOf(obj any) References {
+	r, _ := ReferencesOf(obj)
+	return r
 }
 
 func TestReferencesOf(t *testing.T) {

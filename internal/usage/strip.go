@@ -33,19 +33,15 @@ import (
 // The transform of a kind also applies to a metadata-only informer of it,
 // so each accepts a *metav1.PartialObjectMetadata too.
 
-// StripPod keeps a Pod's workload metadata, the identity references of its
-// spec, and status.phase, which tells a finished Pod.
+// StripPod turns a Pod into a Pod of this package: its workload metadata
+// and its References, with whether it still runs (status.phase) folded
+// into Active. A Pod of this package is returned unchanged.
 func StripPod(obj any) (any, error) {
 	pod, ok := obj.(*corev1.Pod)
 	if !ok {
 		return stripPartial(obj, workloadMeta), nil
 	}
-	return &corev1.Pod{
-		TypeMeta:   pod.TypeMeta,
-		ObjectMeta: workloadMeta(&pod.ObjectMeta),
-		Spec:       stripPodSpec(&pod.Spec),
-		Status:     corev1.PodStatus{Phase: pod.Status.Phase},
-	}, nil
+	return compactPod(pod), nil
 }
 
 // StripDeployment keeps a Deployment's workload metadata and the identity
@@ -161,10 +157,7 @@ func stripTemplate(t *corev1.PodTemplateSpec) corev1.PodTemplateSpec {
 // not the paths, and containers and volumes are the bulk of a cached pod.
 // Past MaxSecretReferences names the rest are replaced by AllSecrets.
 func stripPodSpec(s *corev1.PodSpec) corev1.PodSpec {
-	names := secretsOf(s)
-	if len(names) > MaxSecretReferences {
-		names = append(names[:MaxSecretReferences:MaxSecretReferences], AllSecrets)
-	}
+	names := capSecretReferences(secretsOf(s))
 	out := corev1.PodSpec{ServiceAccountName: serviceAccountOf(s)}
 	if len(names) > 0 {
 		out.ImagePullSecrets = make([]corev1.LocalObjectReference, len(names))
@@ -185,6 +178,15 @@ const MaxSecretReferences = 256
 // AllSecrets stands for every Secret of the namespace; it is no valid
 // Secret name.
 const AllSecrets = "*"
+
+// capSecretReferences keeps at most MaxSecretReferences names, then
+// AllSecrets.
+func capSecretReferences(names []string) []string {
+	if len(names) > MaxSecretReferences {
+		return append(names[:MaxSecretReferences:MaxSecretReferences], AllSecrets)
+	}
+	return names
+}
 
 // controllerReference keeps only the controller owner reference, the one
 // Users follows; a tenant's other owner references are never read.

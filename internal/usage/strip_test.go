@@ -61,6 +61,14 @@ func strippedMeta(name string) metav1.ObjectMeta {
 		OwnerReferences: owners, CreationTimestamp: created, DeletionTimestamp: &deleting}
 }
 
+// strippedPodMeta is what a Pod keeps of fullMeta: its controller is in
+// Uses.
+func strippedPodMeta(name string) metav1.ObjectMeta {
+	m := strippedMeta(name)
+	m.OwnerReferences = nil
+	return m
+}
+
 func secretKey(name string) *corev1.EnvVarSource {
 	return &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 		LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: "password", Optional: new(true)}}
@@ -120,11 +128,13 @@ func fullSpec() corev1.PodSpec {
 
 // strippedSpec is what stripPodSpec keeps of fullSpec: every Secret name
 // it references, sorted, folded into imagePullSecrets.
+// strippedSecrets are the Secrets fullSpec references, sorted.
+var strippedSecrets = []string{secretCSI, secretDebugEnv, "init-env", "init-envfrom", secretProjected, secretRegistry,
+	secretTLS, "web-env", "web-envfrom"}
+
 func strippedSpec() corev1.PodSpec {
-	names := []string{secretCSI, secretDebugEnv, "init-env", "init-envfrom", secretProjected, secretRegistry,
-		secretTLS, "web-env", "web-envfrom"}
 	spec := corev1.PodSpec{ServiceAccountName: web}
-	for _, name := range names {
+	for _, name := range strippedSecrets {
 		spec.ImagePullSecrets = append(spec.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
 	return spec
@@ -166,8 +176,11 @@ func TestStripWorkloads(t *testing.T) {
 			&corev1.Pod{TypeMeta: typeMeta("Pod"), ObjectMeta: fullMeta("web-7d4-x"), Spec: fullSpec(), Status: corev1.PodStatus{
 				Phase: corev1.PodRunning, PodIP: "10.0.0.1", Conditions: []corev1.PodCondition{{Type: corev1.PodReady}},
 				ContainerStatuses: []corev1.ContainerStatus{{Name: web, Image: "registry.example/web:1.2"}}}},
-			&corev1.Pod{TypeMeta: typeMeta("Pod"), ObjectMeta: strippedMeta("web-7d4-x"), Spec: strippedSpec(),
-				Status: corev1.PodStatus{Phase: corev1.PodRunning}}},
+			&Pod{TypeMeta: typeMeta("Pod"), ObjectMeta: strippedPodMeta("web-7d4-x"), Uses: References{
+				ServiceAccount: web, Secrets: strippedSecrets,
+				Controller: Owner{APIVersion: "apps/v1", Kind: kindReplicaSet, Name: "web-7d4", UID: "rs-uid"},
+				Active:     false, // fullMeta is being deleted
+			}}},
 		{"Deployment", StripDeployment,
 			&appsv1.Deployment{ObjectMeta: fullMeta(web), Spec: appsv1.DeploymentSpec{Replicas: new(int32(3)),
 				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": web}}, Template: fullTemplate()},
@@ -325,6 +338,10 @@ func TestStripCapsSecretReferences(t *testing.T) {
 	stripped := stripPodSpec(&spec)
 	if got := len(stripped.ImagePullSecrets); got != MaxSecretReferences+1 {
 		t.Fatalf("kept %d names, want %d and the marker", got, MaxSecretReferences)
+	}
+	pod, _ := StripPod(&corev1.Pod{Spec: spec})
+	if uses := pod.(*Pod).Uses.Secrets; len(uses) != MaxSecretReferences+1 || uses[MaxSecretReferences] != AllSecrets {
+		t.Errorf("a Pod kept %d names (the last %q), want %d and the marker", len(uses), uses[len(uses)-1], MaxSecretReferences)
 	}
 	if last := stripped.ImagePullSecrets[MaxSecretReferences].Name; last != AllSecrets {
 		t.Errorf("the last name is %q, want %q", last, AllSecrets)

@@ -35,7 +35,7 @@ import (
 type Objects struct {
 	// Pods and ServiceAccounts are the cache's own objects (a namespace may
 	// hold thousands): read, never modified.
-	Pods            []*corev1.Pod
+	Pods            []*Pod
 	Deployments     []appsv1.Deployment
 	StatefulSets    []appsv1.StatefulSet
 	DaemonSets      []appsv1.DaemonSet
@@ -84,7 +84,7 @@ func Users(objects Objects) map[nhi.IdentityReference][]nhi.WorkloadReference {
 	}
 	for i := range objects.Pods {
 		pod := objects.Pods[i]
-		if r, _ := ReferencesOf(pod); r.Active {
+		if r := pod.Uses; r.Active {
 			use(r, g.topLevel(r.Controller, nhi.WorkloadReference{Kind: kindPod, Name: pod.Name}))
 		}
 	}

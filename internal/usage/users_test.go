@@ -70,6 +70,15 @@ func pod(m metav1.ObjectMeta, spec corev1.PodSpec, phase ...corev1.PodPhase) *co
 	return &p
 }
 
+// stripped are Pods as the cache holds them.
+func stripped(pods ...*corev1.Pod) []*Pod {
+	out := make([]*Pod, len(pods))
+	for i, p := range pods {
+		out[i] = compactPod(p)
+	}
+	return out
+}
+
 func template(spec corev1.PodSpec) corev1.PodTemplateSpec { return corev1.PodTemplateSpec{Spec: spec} }
 
 func envSecret(name string) corev1.PodSpec {
@@ -103,33 +112,19 @@ func TestUsers(t *testing.T) {
 		{name: "nothing", in: Objects{}, want: map[nhi.IdentityReference][]nhi.WorkloadReference{}},
 		{
 			name: "a bare Pod runs as its ServiceAccount; an empty name means default",
-			in:   Objects{Pods: []*corev1.Pod{pod(meta("web"), runsAs("web")), pod(meta("debug"), corev1.PodSpec{})}},
+			in:   Objects{Pods: stripped(pod(meta("web"), runsAs("web")), pod(meta("debug"), corev1.PodSpec{}))},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{
 				sa("web"): refs(ref("Pod", "web")), sa("default"): refs(ref("Pod", "debug")),
 			},
 		},
 		{
-			name: "the deprecated serviceAccount field, unstripped",
-			in:   Objects{Pods: []*corev1.Pod{pod(meta("old"), corev1.PodSpec{DeprecatedServiceAccount: "legacy"})}},
+			name: "the deprecated serviceAccount field",
+			in:   Objects{Pods: stripped(pod(meta("old"), corev1.PodSpec{DeprecatedServiceAccount: "legacy"}))},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{sa("legacy"): refs(ref("Pod", "old"))},
 		},
 		{
 			name: "every reference path of a pod spec",
-			in:   Objects{Pods: []*corev1.Pod{pod(meta("p"), fullSpec())}},
-			want: func() map[nhi.IdentityReference][]nhi.WorkloadReference {
-				w := map[nhi.IdentityReference][]nhi.WorkloadReference{sa("web"): refs(ref("Pod", "p"))}
-				for _, s := range fullSpecSecrets {
-					w[secret(s)] = refs(ref("Pod", "p"))
-				}
-				return w
-			}(),
-		},
-		{
-			name: "the same, stripped first",
-			in: func() Objects {
-				p, _ := StripPod(&corev1.Pod{ObjectMeta: meta("p"), Spec: fullSpec()})
-				return Objects{Pods: []*corev1.Pod{p.(*corev1.Pod)}}
-			}(),
+			in:   Objects{Pods: stripped(pod(meta("p"), fullSpec()))},
 			want: func() map[nhi.IdentityReference][]nhi.WorkloadReference {
 				w := map[nhi.IdentityReference][]nhi.WorkloadReference{sa("web"): refs(ref("Pod", "p"))}
 				for _, s := range fullSpecSecrets {
@@ -141,11 +136,11 @@ func TestUsers(t *testing.T) {
 		{
 			name: "Pod → ReplicaSet → Deployment, Pod → Job → CronJob, through the cache",
 			in: Objects{
-				Pods: []*corev1.Pod{
+				Pods: stripped(
 					pod(meta("web-7d4-a", apps, "ReplicaSet", "web-7d4"), runsAs("web")),
 					pod(meta("web-7d4-b", apps, "ReplicaSet", "web-7d4"), runsAs("web")),
 					pod(meta("nightly-1-x", batch, "Job", "nightly-1"), runsAs("batch")),
-				},
+				),
 				ReplicaSets: []appsv1.ReplicaSet{{ObjectMeta: meta("web-7d4", apps, "Deployment", "web"),
 					Spec: appsv1.ReplicaSetSpec{Template: template(runsAs("web"))}}},
 				Deployments: []appsv1.Deployment{{ObjectMeta: meta("web"), Spec: appsv1.DeploymentSpec{Template: template(runsAs("web"))}}},
@@ -161,11 +156,11 @@ func TestUsers(t *testing.T) {
 		{
 			name: "a controller Steward does not cache is reported as the owner reference names it",
 			in: Objects{
-				Pods: []*corev1.Pod{
+				Pods: stripped(
 					pod(meta("wf-1", "argoproj.io/v1alpha1", "Workflow", "wf"), runsAs("argo")),
 					pod(meta("canary-5f-x", apps, "ReplicaSet", "canary-5f"), runsAs("canary")),
 					pod(meta("orphan-x", apps, "ReplicaSet", "orphan"), runsAs("orphan")), // its ReplicaSet is not cached
-				},
+				),
 				ReplicaSets: []appsv1.ReplicaSet{{ObjectMeta: meta("canary-5f", "argoproj.io/v1alpha1", "Rollout", "canary"),
 					Spec: appsv1.ReplicaSetSpec{Template: template(runsAs("canary"))}}},
 			},
@@ -177,14 +172,14 @@ func TestUsers(t *testing.T) {
 		{
 			name: "an owner reference to another group or an earlier UID is not to the cached workload",
 			in: Objects{
-				Pods: []*corev1.Pod{
+				Pods: stripped(
 					pod(meta("x", "example.com/v1", "Deployment", "web"), runsAs("x")),
 					func() *corev1.Pod {
 						p := pod(meta("y", apps, "Deployment", "web"), runsAs("y"))
 						p.OwnerReferences[1].UID = "an-earlier-web"
 						return p
 					}(),
-				},
+				),
 				Deployments: []appsv1.Deployment{{ObjectMeta: meta("web", "example.com/v1", "App", "web")}},
 			},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{
@@ -194,13 +189,13 @@ func TestUsers(t *testing.T) {
 		},
 		{
 			name: "finished and deleted Pods use nothing; pending and unknown ones do",
-			in: Objects{Pods: []*corev1.Pod{
+			in: Objects{Pods: stripped(
 				pod(meta("done"), envSecret("done"), corev1.PodSucceeded),
 				pod(meta("crashed"), envSecret("crashed"), corev1.PodFailed),
 				pod(gone, envSecret("gone")),
 				pod(meta("starting"), envSecret("starting"), corev1.PodPending),
 				pod(meta("lost"), envSecret("lost"), corev1.PodUnknown),
-			}},
+			)},
 			want: map[nhi.IdentityReference][]nhi.WorkloadReference{
 				sa(appServiceAccount): refs(ref("Pod", "lost"), ref("Pod", "starting")),
 				secret("starting"):    refs(ref("Pod", "starting")), secret("lost"): refs(ref("Pod", "lost")),
@@ -263,12 +258,12 @@ func TestUsers(t *testing.T) {
 		{
 			name: "users are deduplicated and sorted by kind, then name",
 			in: Objects{
-				Pods: []*corev1.Pod{
+				Pods: stripped(
 					pod(meta("z-pod"), envSecret(shared)),
 					pod(meta("a-pod"), envSecret(shared)),
 					pod(meta("web-1", apps, "StatefulSet", "web"), envSecret(shared)),
 					pod(meta("web-2", apps, "StatefulSet", "web"), envSecret(shared)),
-				},
+				),
 				StatefulSets: []appsv1.StatefulSet{{ObjectMeta: meta("web"), Spec: appsv1.StatefulSetSpec{Template: template(envSecret(shared))}}},
 				ServiceAccounts: []*corev1.ServiceAccount{{ObjectMeta: meta(appServiceAccount),
 					ImagePullSecrets: []corev1.LocalObjectReference{{Name: shared}}}},
@@ -282,7 +277,7 @@ func TestUsers(t *testing.T) {
 		{
 			name: "a cycle of controller references ends",
 			in: Objects{
-				Pods: []*corev1.Pod{pod(meta("p", apps, "ReplicaSet", "a"), runsAs("x"))},
+				Pods: stripped(pod(meta("p", apps, "ReplicaSet", "a"), runsAs("x"))),
 				ReplicaSets: []appsv1.ReplicaSet{
 					{ObjectMeta: meta("a", apps, "ReplicaSet", "b")}, {ObjectMeta: meta("b", apps, "ReplicaSet", "a")},
 				},
