@@ -65,8 +65,11 @@ func listIdentities(ctx context.Context, cl *clients, data dataSet,
 
 func everyIdentity(metav1.PartialObjectMetadata) bool { return true }
 
+// floorPrefix prefixes the floor's keys, its copies of Steward's.
+const floorPrefix = "bench.steward.dev/"
+
 // floorStateAnnotation is the floor's copy of Steward's state annotation.
-const floorStateAnnotation = "bench.steward.dev/state"
+const floorStateAnnotation = floorPrefix + "state"
 
 // baseline is the floor: what any controller must at least do. It lists the
 // identities and issues one metadata patch for each, with as many workers
@@ -94,10 +97,10 @@ func baseline(ctx context.Context, c config, data dataSet) (time.Duration, int, 
 		return 0, 0, err
 	}
 	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
-		"labels": map[string]string{"bench.steward.dev/finding": "unowned"},
+		"labels": map[string]string{floorPrefix + "finding": "unowned"},
 		"annotations": map[string]string{
-			floorStateAnnotation: string(nhi.StateUnowned), "bench.steward.dev/findings": "Unowned",
-			"bench.steward.dev/finding-since": time.Now().UTC().Format(time.RFC3339),
+			floorStateAnnotation: string(nhi.StateUnowned), floorPrefix + "findings": "Unowned",
+			floorPrefix + "finding-since": time.Now().UTC().Format(time.RFC3339),
 		},
 	}})
 	err = parallel(len(refs), c.concurrency, func(i int) error {

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDataSetShapes(t *testing.T) {
@@ -115,5 +116,23 @@ func TestChurnPlanNamesUnownedIdentitiesClearOfTheUpdate(t *testing.T) {
 			}
 		}
 		previous = names
+	}
+}
+
+// Two floor runs: the ratios are against their mean, and each is shown.
+func TestRatioAgainstTheFloorsMean(t *testing.T) {
+	once := results{baseline: 60 * time.Second, baselinePatches: 20000}
+	if got := once.ratioText(66 * time.Second); got != "1.10" {
+		t.Errorf("one floor run: %q", got)
+	}
+	twice := results{baseline: 60 * time.Second, baselineAfter: 80 * time.Second, baselinePatches: 20000}
+	if got := twice.floorTime(); got != 70*time.Second {
+		t.Errorf("floorTime = %s, want the mean, 1m10s", got)
+	}
+	if got, want := twice.ratioText(77*time.Second), "1.10 (1.28 and 0.96 against each floor run)"; got != want {
+		t.Errorf("ratioText = %q, want %q", got, want)
+	}
+	if got := twice.floorText(); !strings.Contains(got, "1m0s before") || !strings.Contains(got, "mean 1m10s") {
+		t.Errorf("floorText = %q", got)
 	}
 }

@@ -55,6 +55,7 @@ type config struct {
 	concurrency   int
 	seedWorkers   int
 	defaultRun    bool
+	floorAfter    bool
 	informer      bool
 	churn         bool
 	churnRate     int
@@ -93,6 +94,8 @@ func main() {
 		"--max-concurrent-reconciles in the run at the floor's settings (4 is the manager's default)")
 	flag.IntVar(&c.seedWorkers, "seed-workers", 16, "concurrent requests while seeding (not timed)")
 	flag.BoolVar(&c.defaultRun, "default-run", true, "also measure Steward with default flags")
+	flag.BoolVar(&c.floorAfter, "floor-after", true, "measure the floor again after Steward's runs, and take "+
+		"the ratios against the mean of the two (the host's speed drifts over a run)")
 	flag.BoolVar(&c.informer, "informer", true, "measure the full-Secret informer's memory")
 	flag.BoolVar(&c.churn, "churn", true, "on the hot shape, measure a period of churn after convergence")
 	flag.IntVar(&c.churnRate, "churn-rate", 50, "identities created per second during churn")
@@ -206,12 +209,36 @@ func run(ctx context.Context, c config) error {
 	if err := steward(ctx, cl, c, data, &r); err != nil {
 		return err
 	}
+	if c.floorAfter {
+		if err := floorAgain(ctx, cl, c, data, &r); err != nil {
+			return err
+		}
+	}
 	if err := r.print(os.Stdout); err != nil {
 		return err
 	}
 	if c.report != "" {
 		return r.writeMarkdown(c.report)
 	}
+	return nil
+}
+
+// floorAgain measures the floor once more, after Steward's runs (their
+// manager stopped): the floor's own keys are removed first, and it patches
+// the same identities again.
+func floorAgain(ctx context.Context, cl *clients, c config, data dataSet, r *results) error {
+	logf("floor, again: removing its keys")
+	start := time.Now()
+	if err := resetKeys(ctx, cl, c, data, floorPrefix); err != nil {
+		return fmt.Errorf("removing the floor's keys: %w", err)
+	}
+	logf("floor, again: removed its keys in %s; patching", since(start))
+	var err error
+	if r.baselineAfter, _, err = baseline(ctx, c, data); err != nil {
+		return fmt.Errorf("floor, again: %w", err)
+	}
+	logf("floor, again: %s (before Steward's runs: %s)", r.baselineAfter.Round(time.Millisecond),
+		r.baseline.Round(time.Millisecond))
 	return nil
 }
 

@@ -62,31 +62,7 @@ func resetSteward(ctx context.Context, cl *clients, c config, data dataSet) erro
 			}
 		}
 	}
-	var patches [][]byte
-	refs, err := listIdentities(ctx, cl, data, func(item metav1.PartialObjectMetadata) bool {
-		patch := stripPatch(item)
-		if patch != nil {
-			patches = append(patches, patch)
-		}
-		return patch != nil
-	})
-	if err != nil {
-		return err
-	}
-	var done atomic.Int64
-	stop := progress(func() string {
-		return fmt.Sprintf("removing Steward's keys: %d/%d identities", done.Load(), len(refs))
-	})
-	defer stop()
-	// A few workers patch faster than many on a small machine, where the
-	// API server and etcd share its cores.
-	if err := parallel(len(refs), 2*c.concurrency, func(i int) error {
-		defer done.Add(1)
-		ref := refs[i]
-		_, err := cl.metadata.Resource(ref.resource).Namespace(ref.namespace).
-			Patch(ctx, ref.name, types.MergePatchType, patches[i], metav1.PatchOptions{})
-		return err
-	}); err != nil {
+	if err := resetKeys(ctx, cl, c, data, stewardPrefix); err != nil {
 		return err
 	}
 	var left nhi.LedgerList
@@ -99,13 +75,43 @@ func resetSteward(ctx context.Context, cl *clients, c config, data dataSet) erro
 	return nil
 }
 
-// stripPatch is a merge patch removing an object's steward.dev/ labels and
-// annotations, or nil when it has none.
-func stripPatch(item metav1.PartialObjectMetadata) []byte {
+// resetKeys removes every label and annotation whose key starts with prefix
+// from the data set's identities.
+func resetKeys(ctx context.Context, cl *clients, c config, data dataSet, prefix string) error {
+	var patches [][]byte
+	refs, err := listIdentities(ctx, cl, data, func(item metav1.PartialObjectMetadata) bool {
+		patch := stripPatch(item, prefix)
+		if patch != nil {
+			patches = append(patches, patch)
+		}
+		return patch != nil
+	})
+	if err != nil {
+		return err
+	}
+	var done atomic.Int64
+	stop := progress(func() string {
+		return fmt.Sprintf("removing the %s keys: %d/%d identities", prefix, done.Load(), len(refs))
+	})
+	defer stop()
+	// A few workers patch faster than many on a small machine, where the
+	// API server and etcd share its cores.
+	return parallel(len(refs), 2*c.concurrency, func(i int) error {
+		defer done.Add(1)
+		ref := refs[i]
+		_, err := cl.metadata.Resource(ref.resource).Namespace(ref.namespace).
+			Patch(ctx, ref.name, types.MergePatchType, patches[i], metav1.PatchOptions{})
+		return err
+	})
+}
+
+// stripPatch is a merge patch removing an object's labels and annotations
+// whose keys start with prefix, or nil when it has none.
+func stripPatch(item metav1.PartialObjectMetadata, prefix string) []byte {
 	nulls := func(m map[string]string) map[string]any {
 		out := map[string]any{}
 		for k := range m {
-			if strings.HasPrefix(k, stewardPrefix) {
+			if strings.HasPrefix(k, prefix) {
 				out[k] = nil
 			}
 		}
