@@ -36,6 +36,7 @@ import (
 	"github.com/nhi-steward/steward/internal/eventrecorder"
 	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/revoke"
+	"github.com/nhi-steward/steward/internal/usage"
 )
 
 // Options configure the controllers.
@@ -84,18 +85,10 @@ func CacheOptions() cache.Options {
 func StripUnusedMetadata(obj any) (any, error) {
 	if o, ok := obj.(metav1.Object); ok {
 		o.SetManagedFields(nil)
-		if annotations := o.GetAnnotations(); len(annotations) > 0 {
-			kept := map[string]string{}
-			for k, v := range annotations {
-				if strings.HasPrefix(k, stewardKeyPrefix) {
-					kept[k] = v
-				}
-			}
-			if len(kept) == 0 {
-				kept = nil
-			}
-			o.SetAnnotations(kept)
-		}
+		o.SetLabels(usage.Interned(o.GetLabels(), nil))
+		o.SetAnnotations(usage.Interned(o.GetAnnotations(), func(key, _ string) bool {
+			return strings.HasPrefix(key, stewardKeyPrefix)
+		}))
 	}
 	return obj, nil
 }

@@ -53,16 +53,14 @@ const stewardKeyPrefix = "steward.dev/"
 func identityMeta(m *metav1.ObjectMeta) metav1.ObjectMeta {
 	out := *m
 	out.ManagedFields = nil
-	out.Annotations = nil
-	for k, v := range m.Annotations {
-		if strings.HasPrefix(k, stewardKeyPrefix) || (isCloudAnnotation(k) && len(v) <= maxCloudIdentityLength) {
-			if out.Annotations == nil {
-				out.Annotations = map[string]string{}
-			}
-			out.Annotations[k] = v
-		}
-	}
+	out.Labels = Interned(m.Labels, nil)
+	out.Annotations = Interned(m.Annotations, keptAnnotation)
 	return out
+}
+
+// keptAnnotation says which annotations identityMeta keeps.
+func keptAnnotation(key, value string) bool {
+	return strings.HasPrefix(key, stewardKeyPrefix) || (isCloudAnnotation(key) && len(value) <= maxCloudIdentityLength)
 }
 
 // stripLocalReferences keeps only the names of local references.
