@@ -23,4 +23,9 @@ limitations under the License.
 // It is pure: the cache transforms in strip.go keep only what Users reads,
 // so that caching every Pod and workload of a cluster costs little memory,
 // and Users computes the answer from those stripped objects.
+//
+// Its Pod is an object of the cache, not of any API: no CRD is generated
+// for it.
+//
+// +kubebuilder:skip
 package usage

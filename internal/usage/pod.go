@@ -31,14 +31,14 @@ import (
 // Get or List of corev1.Pod through the cache fails: read them with the
 // informer's index (internal/controller's pods).
 type Pod struct {
-	metav1.TypeMeta `json:",inline"`
+	metav1.TypeMeta
 	// ObjectMeta keeps the name, namespace, UID, resourceVersion and
 	// creation and deletion times; the controller owner reference is in
 	// Uses.Controller.
-	metav1.ObjectMeta `json:"metadata,omitempty"`
+	metav1.ObjectMeta
 	// Uses are the Pod's References: Active is false once it finished or
 	// is being deleted.
-	Uses References `json:"uses"`
+	Uses References
 }
 
 // DeepCopyObject makes Pod a runtime.Object, as an informer's objects are.
