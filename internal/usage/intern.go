@@ -16,7 +16,10 @@ limitations under the License.
 
 package usage
 
-import "unique"
+import (
+	"strings"
+	"sync"
+)
 
 // Interned is the part of a label or annotation map that keep accepts
 // (all of it when keep is nil), its keys and values replaced by canonical
@@ -24,16 +27,63 @@ import "unique"
 // every key and value, and the cache holds tens of thousands of identities
 // whose keys, and most of whose values (a team, a state, a second's
 // timestamp), are the same strings: the transforms intern them once.
+//
+// A filtered map is sized for what it keeps, not for what it was given: a
+// tenant's object with thousands of annotations must not leave a map of
+// that size in the cache.
 func Interned(m map[string]string, keep func(key, value string) bool) map[string]string {
-	var out map[string]string
+	size := 0
 	for k, v := range m {
-		if keep != nil && !keep(k, v) {
-			continue
+		if keep == nil || keep(k, v) {
+			size++
 		}
-		if out == nil {
-			out = make(map[string]string, len(m))
+	}
+	if size == 0 {
+		return nil
+	}
+	out := make(map[string]string, size)
+	internTable.Lock()
+	defer internTable.Unlock()
+	for k, v := range m {
+		if keep == nil || keep(k, v) {
+			out[internTable.intern(k)] = internTable.intern(v)
 		}
-		out[unique.Make(k).Value()] = unique.Make(v).Value()
 	}
 	return out
+}
+
+// Bounds of the intern table: tenants write label values, so it holds at
+// most internCapacity strings of at most internMaxLength bytes, and starts
+// afresh when full. A string interned again after that is a second copy,
+// never a wrong one.
+const (
+	internCapacity  = 16384
+	internMaxLength = 128
+)
+
+// internTable holds the canonical copies. It holds them itself: the unique
+// package's handles would let a canonical copy go at the next collection
+// once no handle is left, and the maps keep strings, not handles.
+var internTable = &stringTable{strings: map[string]string{}}
+
+type stringTable struct {
+	sync.Mutex
+	strings map[string]string
+}
+
+// intern is s's canonical copy; s itself when it is too long to share.
+// The caller holds the lock.
+func (t *stringTable) intern(s string) string {
+	if len(s) > internMaxLength {
+		return s
+	}
+	if canonical, ok := t.strings[s]; ok {
+		return canonical
+	}
+	if len(t.strings) >= internCapacity {
+		clear(t.strings)
+	}
+	canonical := strings.Clone(s) // never a slice of a larger decoded buffer
+	t.strings[canonical] = canonical
+	return canonical
 }

@@ -17,7 +17,9 @@ limitations under the License.
 package usage
 
 import (
+	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -63,7 +65,9 @@ func TestInternedSharesStrings(t *testing.T) {
 			}
 		}
 	}
-	a, b = Interned(a, nil), Interned(b, nil)
+	a = Interned(a, nil)
+	runtime.GC() // the canonical copies outlive a collection
+	b = Interned(b, nil)
 	for k, v := range a {
 		var other string
 		for k2, v2 := range b {
@@ -77,5 +81,41 @@ func TestInternedSharesStrings(t *testing.T) {
 		if unsafe.StringData(v) != unsafe.StringData(other) {
 			t.Errorf("value %q is held twice", v)
 		}
+	}
+}
+
+// The table is bounded: a tenant writing distinct label values cannot grow
+// it past internCapacity, and a string too long is not kept at all.
+func TestInternTableIsBounded(t *testing.T) {
+	table := &stringTable{strings: map[string]string{}}
+	for i := range 3 * internCapacity {
+		table.intern(fmt.Sprintf("value-%d", i))
+	}
+	if n := len(table.strings); n > internCapacity {
+		t.Errorf("the table holds %d strings, more than %d", n, internCapacity)
+	}
+	long := strings.Repeat("x", internMaxLength+1)
+	table.intern(long)
+	if _, kept := table.strings[long]; kept {
+		t.Error("a string longer than internMaxLength was kept")
+	}
+}
+
+// A filtered map is sized for what it keeps.
+func TestInternedSizesForWhatItKeeps(t *testing.T) {
+	annotations := map[string]string{"steward.dev/state": "Owned"}
+	for i := range 10000 {
+		annotations[fmt.Sprintf("tenant-%d", i)] = "x"
+	}
+	keep := func(k, _ string) bool { return strings.HasPrefix(k, "steward.dev/") }
+	var kept map[string]string
+	allocated := testing.AllocsPerRun(5, func() { kept = Interned(annotations, keep) })
+	if len(kept) != 1 {
+		t.Fatalf("kept %v", kept)
+	}
+	// A map sized for 10,001 entries takes dozens of allocations (its
+	// groups); one sized for one entry takes one or two.
+	if allocated > 4 {
+		t.Errorf("%.0f allocations to keep one entry: the map is sized for the input", allocated)
 	}
 }

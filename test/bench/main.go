@@ -224,21 +224,28 @@ func run(ctx context.Context, c config) error {
 }
 
 // floorAgain measures the floor once more, after Steward's runs (their
-// manager stopped): the floor's own keys are removed first, and it patches
-// the same identities again.
+// manager stopped), on the data set as the first run found it: what the
+// churn and deadline runs added is deleted, and Steward's keys and the
+// floor's are removed from the identities.
 func floorAgain(ctx context.Context, cl *clients, c config, data dataSet, r *results) error {
-	logf("floor, again: removing its keys")
+	logf("floor, again: removing what the runs added, Steward's keys and the floor's")
 	start := time.Now()
-	if err := resetKeys(ctx, cl, c, data, floorPrefix); err != nil {
-		return fmt.Errorf("removing the floor's keys: %w", err)
+	if err := removeRunObjects(ctx, cl); err != nil {
+		return err
 	}
-	logf("floor, again: removed its keys in %s; patching", since(start))
-	var err error
-	if r.baselineAfter, _, err = baseline(ctx, c, data); err != nil {
+	if err := resetKeys(ctx, cl, c, data, []string{stewardPrefix, floorPrefix}); err != nil {
+		return fmt.Errorf("removing the keys: %w", err)
+	}
+	logf("floor, again: done in %s; patching", since(start))
+	after, patches, err := baseline(ctx, c, data)
+	if err != nil {
 		return fmt.Errorf("floor, again: %w", err)
 	}
-	logf("floor, again: %s (before Steward's runs: %s)", r.baselineAfter.Round(time.Millisecond),
-		r.baseline.Round(time.Millisecond))
+	if patches != r.baselinePatches {
+		return fmt.Errorf("floor, again: %d patches, where its first run made %d", patches, r.baselinePatches)
+	}
+	r.baselineAfter = after
+	logf("floor, again: %s (before Steward's runs: %s)", after.Round(time.Millisecond), r.baseline.Round(time.Millisecond))
 	return nil
 }
 

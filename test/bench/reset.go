@@ -20,9 +20,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -62,7 +65,7 @@ func resetSteward(ctx context.Context, cl *clients, c config, data dataSet) erro
 			}
 		}
 	}
-	if err := resetKeys(ctx, cl, c, data, stewardPrefix); err != nil {
+	if err := resetKeys(ctx, cl, c, data, []string{stewardPrefix}); err != nil {
 		return err
 	}
 	var left nhi.LedgerList
@@ -75,12 +78,12 @@ func resetSteward(ctx context.Context, cl *clients, c config, data dataSet) erro
 	return nil
 }
 
-// resetKeys removes every label and annotation whose key starts with prefix
-// from the data set's identities.
-func resetKeys(ctx context.Context, cl *clients, c config, data dataSet, prefix string) error {
+// resetKeys removes every label and annotation whose key starts with one of
+// prefixes from the data set's identities.
+func resetKeys(ctx context.Context, cl *clients, c config, data dataSet, prefixes []string) error {
 	var patches [][]byte
 	refs, err := listIdentities(ctx, cl, data, func(item metav1.PartialObjectMetadata) bool {
-		patch := stripPatch(item, prefix)
+		patch := stripPatch(item, prefixes)
 		if patch != nil {
 			patches = append(patches, patch)
 		}
@@ -91,7 +94,8 @@ func resetKeys(ctx context.Context, cl *clients, c config, data dataSet, prefix 
 	}
 	var done atomic.Int64
 	stop := progress(func() string {
-		return fmt.Sprintf("removing the %s keys: %d/%d identities", prefix, done.Load(), len(refs))
+		return fmt.Sprintf("removing the %s keys: %d/%d identities", strings.Join(prefixes, " and "),
+			done.Load(), len(refs))
 	})
 	defer stop()
 	// A few workers patch faster than many on a small machine, where the
@@ -106,12 +110,12 @@ func resetKeys(ctx context.Context, cl *clients, c config, data dataSet, prefix 
 }
 
 // stripPatch is a merge patch removing an object's labels and annotations
-// whose keys start with prefix, or nil when it has none.
-func stripPatch(item metav1.PartialObjectMetadata, prefix string) []byte {
+// whose keys start with one of prefixes, or nil when it has none.
+func stripPatch(item metav1.PartialObjectMetadata, prefixes []string) []byte {
 	nulls := func(m map[string]string) map[string]any {
 		out := map[string]any{}
 		for k := range m {
-			if strings.HasPrefix(k, prefix) {
+			if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
 				out[k] = nil
 			}
 		}
@@ -123,4 +127,32 @@ func stripPatch(item metav1.PartialObjectMetadata, prefix string) []byte {
 	}
 	patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": labels, "annotations": annotations}})
 	return patch
+}
+
+// removeRunObjects deletes what the churn and deadline runs added (the
+// churn identities, the deadline namespace and all in it), so that the
+// floor's second run meets an API server holding what its first run did.
+func removeRunObjects(ctx context.Context, cl *clients) error {
+	for _, obj := range []client.Object{&corev1.ServiceAccount{}, &corev1.Secret{}} {
+		if err := cl.ctrl.DeleteAllOf(ctx, obj, client.InNamespace(namespaceName(0)),
+			client.MatchingLabels{churnLabel: "true"}); err != nil {
+			return fmt.Errorf("deleting the churn identities: %w", err)
+		}
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: deadlineNamespace}}
+	if err := cl.ctrl.Delete(ctx, ns); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting namespace %s: %w", deadlineNamespace, err)
+	}
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(500 * time.Millisecond) {
+		err := cl.ctrl.Get(ctx, client.ObjectKeyFromObject(ns), ns)
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("namespace %s is still there after 3 minutes", deadlineNamespace)
+		}
+	}
 }

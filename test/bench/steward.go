@@ -374,10 +374,13 @@ type deadlineResult struct {
 	missed    int
 }
 
+// deadlineNamespace holds the deadline run's ownerships and ServiceAccounts.
+const deadlineNamespace = "bench-deadlines"
+
 // deadlines creates ownerships expiring over deadlineSpan and measures how
 // long after each expiry the Expired label appears.
 func deadlines(ctx context.Context, cl *clients, c config) (*deadlineResult, error) {
-	const ns = "bench-deadlines"
+	const ns = deadlineNamespace
 	if err := ignoreExists(cl.ctrl.Create(ctx, benchNamespace(ns, "deadlines"))); err != nil {
 		return nil, err
 	}
