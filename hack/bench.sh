@@ -2,14 +2,16 @@
 # make bench: measures Steward against the local control plane and writes the
 # figures to docs/benchmarks.md, with the command that produced each section.
 # Every goal is a ratio against a baseline measured in the same run, or an
-# absolute bound from the design. Not part of make test: it takes about 25
-# minutes on 2 cores (about 7 per shape, plus 4 for the deadline and idle
-# runs); --large about 30 on its own (29 in its first run).
+# absolute bound from the design. Not part of make test: it takes about 30
+# minutes on 2 cores (about 9 per shape, the floor measured twice, plus 4 for
+# the deadline and idle runs); --large about 30 on its own (29 in its first
+# run, before the floor ran twice).
 #
 # Each shape of data set runs on a fresh control plane: the floor (a plain,
 # unthrottled client-go program), Steward with default flags, then Steward at
 # the floor's settings; on the hot shape a minute of churn; after the last
-# shape the deadline and idle runs.
+# shape the deadline and idle runs; then the floor again, the convergence
+# ratios being against the mean of its two runs.
 #
 #   hack/bench.sh                      # hot, skewed and spread at 20,000 identities -> docs/benchmarks.md
 #   hack/bench.sh --shape hot          # one shape (or a comma-separated list), with the deadline and
