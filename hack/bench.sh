@@ -130,6 +130,9 @@ done
   echo "  (their manager stopped; what the churn and deadline runs added deleted, and"
   echo "  Steward's keys and its own removed first), and the ratios are against the"
   echo "  mean of the two: the host's speed drifts within a run."
+  if [[ " ${ARGS[*]} " == *" --floor-after=false "* ]]; then
+    echo "  In this run it ran once (\`--floor-after=false\`), before Steward's."
+  fi
   echo "- **Steward at the floor's settings**: \`bin/manager --kube-api-qps=-1"
   echo "  --max-concurrent-reconciles=<concurrency>\` (a negative QPS gives client-go no"
   echo "  rate limiter). **With default flags**: no QPS, burst or concurrency flags."
