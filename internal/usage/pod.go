@@ -54,9 +54,7 @@ func compactPod(pod *corev1.Pod) *Pod {
 	uses := podReferences(&pod.ObjectMeta, &pod.Spec)
 	uses.Active = uses.Active && pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed
 	uses.Secrets = capSecretReferences(uses.Secrets)
-	meta := workloadMeta(&pod.ObjectMeta)
-	meta.OwnerReferences = nil
-	return &Pod{TypeMeta: pod.TypeMeta, ObjectMeta: meta, Uses: uses}
+	return &Pod{TypeMeta: pod.TypeMeta, ObjectMeta: workloadIdentity(&pod.ObjectMeta), Uses: uses}
 }
 
 // AsPod is a Pod of the cache as a Pod: itself if it is one, or read from a

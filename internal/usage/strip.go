@@ -133,12 +133,19 @@ func stripPartial(obj any, meta func(*metav1.ObjectMeta) metav1.ObjectMeta) any 
 // identity, its owners, and whether it is being deleted. Labels and
 // annotations are the bulk of a Pod's metadata and are never read.
 func workloadMeta(m *metav1.ObjectMeta) metav1.ObjectMeta {
+	out := workloadIdentity(m)
+	out.OwnerReferences = controllerReference(m.OwnerReferences)
+	return out
+}
+
+// workloadIdentity is workloadMeta without the owner references: a Pod of
+// this package keeps its controller in Uses.
+func workloadIdentity(m *metav1.ObjectMeta) metav1.ObjectMeta {
 	return metav1.ObjectMeta{
 		Name:              m.Name,
 		Namespace:         m.Namespace,
 		UID:               m.UID,
 		ResourceVersion:   m.ResourceVersion,
-		OwnerReferences:   controllerReference(m.OwnerReferences),
 		CreationTimestamp: m.CreationTimestamp,
 		DeletionTimestamp: m.DeletionTimestamp,
 	}
