@@ -39,12 +39,16 @@ const LedgerCapacity = 6000
 // LedgerStatus holds Steward's own records: the facts it acts on. Only
 // Steward writes it (the status subresource, in Steward's own namespace);
 // labels and annotations on identities are copies for people and are never
-// read back. See docs/security.md.
+// read back. See docs/security.md. Its maps are atomic to the API server's
+// field tracking: Steward, their only writer, changes single entries by merge
+// patch, and maps tracked key by key made a ledger's managedFields as large
+// as its records, written again with every patch.
 type LedgerStatus struct {
 	// identities maps the UID of each governed identity of the namespace to
 	// its recorded state and the instant it entered it, as
 	// "State@unixSeconds". Grace periods count from that instant.
 	// +optional
+	// +mapType=atomic
 	// +kubebuilder:validation:MaxProperties=30000
 	Identities map[string]string `json:"identities,omitempty"`
 	// shards is, on a namespace's first ledger, how many more ledgers hold
@@ -57,6 +61,7 @@ type LedgerStatus struct {
 	// revocations maps the UID of each identity Steward is revoking or has
 	// revoked to the record of that revocation.
 	// +optional
+	// +mapType=atomic
 	// +kubebuilder:validation:MaxProperties=10000
 	Revocations map[string]RevocationRecord `json:"revocations,omitempty"`
 	// budget lists the revocations counted against a policy's blast-radius

@@ -88,7 +88,11 @@ func (l *Ledgers) remember(ledger *nhi.Ledger) {
 			return
 		}
 	}
-	l.latest[ledger.Name] = ledger.DeepCopy()
+	kept := ledger.DeepCopy()
+	// Steward never reads a ledger's managedFields, and an old ledger's,
+	// written before its maps were atomic, name every entry.
+	kept.ManagedFields = nil
+	l.latest[ledger.Name] = kept
 }
 
 func (l *Ledgers) forget(name string) {

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -208,5 +209,28 @@ func TestPatchNamespaceRefusesACRDThatDropsTheShardCount(t *testing.T) {
 	ledgers.mu.Unlock()
 	if remembered {
 		t.Error("the ledger that lost its count is still remembered: the next reconcile would not read it again")
+	}
+}
+
+func TestRememberedLedgersCarryNoManagedFields(t *testing.T) {
+	ledgers := &Ledgers{Namespace: "steward-system"}
+	written := &nhi.Ledger{}
+	written.Namespace, written.Name, written.ResourceVersion = "steward-system", "ns.apps", "7"
+	written.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "steward", Operation: metav1.ManagedFieldsOperationUpdate}}
+	written.Status.Identities = map[string]string{"uid-1": "Owned@1"}
+	ledgers.remember(written)
+
+	latest, err := ledgers.Latest(context.Background(), "ns.apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if latest.ManagedFields != nil {
+		t.Errorf("the remembered ledger keeps its managedFields: %v", latest.ManagedFields)
+	}
+	if latest.Status.Identities["uid-1"] != "Owned@1" || latest.ResourceVersion != "7" {
+		t.Errorf("the remembered ledger lost its records: %+v", latest)
+	}
+	if len(written.ManagedFields) != 1 {
+		t.Error("remember changed the ledger it was given")
 	}
 }
