@@ -59,7 +59,7 @@ var _ = Describe("The ledger on the API server", func() {
 			var fields strings.Builder
 			for _, entry := range ledger.ManagedFields {
 				if entry.FieldsV1 != nil {
-					fields.Write(entry.FieldsV1.Raw)
+					fields.WriteString(entry.FieldsV1.GetRawString())
 				}
 			}
 			Expect(fields.String()).To(ContainSubstring(`"f:identities":{}`), "ledger %s", ledger.Name)
