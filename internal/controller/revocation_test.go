@@ -140,6 +140,12 @@ var _ = Describe("Revoking in Enforce mode", func() {
 		record := revocationRecord(s.namespace, sa("reporter"))()
 		Expect(record).NotTo(BeNil())
 		Expect(record.RevokedAt).NotTo(BeNil())
+		ledger := &nhi.Ledger{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: stewardNamespace,
+			Name: nhi.LedgerPrefixNamespace + s.namespace}, ledger)).To(Succeed())
+		Expect(managedFieldsOf(ledger)).To(ContainSubstring(`"f:revocations":{}`),
+			"the revocation records are one field to the API server's field tracking")
+		Expect(managedFieldsOf(ledger)).NotTo(ContainSubstring(string(metadataOf(s.namespace, sa("reporter"))().UID)))
 		Expect(record.RemovedBindings).To(ConsistOf(
 			And(HaveField("Kind", "RoleBinding"), HaveField("Name", "reader"), HaveField("RoleRef.Name", "read-configmaps"),
 				HaveField("UID", binding.UID)),
