@@ -19,6 +19,7 @@ package controller_test
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -212,19 +213,27 @@ func denyUpdates(name, group, resource, expression, message string) {
 func ledgerEntryOf(namespace string, ref nhi.IdentityReference) func() string {
 	return func() string {
 		uid := metadataOf(namespace, ref)().UID
-		list := &nhi.LedgerList{}
-		if uid == "" || k8sClient.List(ctx, list, client.InNamespace(stewardNamespace)) != nil {
+		if uid == "" {
 			return ""
 		}
-		for _, ledger := range list.Items {
-			name := nhi.LedgerPrefixNamespace + namespace
-			if ledger.Name != name && !strings.HasPrefix(ledger.Name, name+".") {
-				continue
-			}
+		for _, ledger := range ledgersOf(namespace) {
 			if entry, ok := ledger.Status.Identities[string(uid)]; ok {
 				return entry
 			}
 		}
 		return ""
 	}
+}
+
+// ledgersOf is a namespace's ledger and its shards, as the API server
+// holds them; none when they cannot be listed.
+func ledgersOf(namespace string) []nhi.Ledger {
+	list := &nhi.LedgerList{}
+	if k8sClient.List(ctx, list, client.InNamespace(stewardNamespace)) != nil {
+		return nil
+	}
+	name := nhi.LedgerPrefixNamespace + namespace
+	return slices.DeleteFunc(list.Items, func(ledger nhi.Ledger) bool {
+		return ledger.Name != name && !strings.HasPrefix(ledger.Name, name+".")
+	})
 }
