@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -144,7 +145,15 @@ func (l *Ledgers) Patch(ctx context.Context, ledger *nhi.Ledger, changes LedgerC
 		status["identities"] = changes.Identities
 	}
 	if len(changes.Revocations) > 0 {
-		status["revocations"] = changes.Revocations
+		revocations := make(map[string]any, len(changes.Revocations))
+		for uid, record := range changes.Revocations {
+			whole, err := wholeRecord(record)
+			if err != nil {
+				return err
+			}
+			revocations[uid] = whole
+		}
+		status["revocations"] = revocations
 	}
 	if changes.Shards != nil {
 		status["shards"] = *changes.Shards
@@ -196,6 +205,45 @@ func (l *Ledgers) Create(ctx context.Context, ledger *nhi.Ledger) error {
 func (l *Ledgers) PutRevocation(ctx context.Context, ledger *nhi.Ledger, uid types.UID, record *nhi.RevocationRecord) error {
 	return l.Patch(ctx, ledger, LedgerChanges{Revocations: map[string]*nhi.RevocationRecord{string(uid): record}})
 }
+
+// wholeRecord is a revocation record as a JSON merge patch that replaces
+// the record on the server whole, or nil, which removes it. A merge patch
+// merges objects field by field: a field left out because it became empty
+// (omitempty: the residual access once the group binding is gone) would
+// keep its old value, and the evidence would say what is no longer true.
+// So every field the record leaves out is sent as null.
+func wholeRecord(record *nhi.RevocationRecord) (map[string]any, error) {
+	if record == nil {
+		return nil, nil
+	}
+	raw, err := json.Marshal(record)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]any{}
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	for _, name := range revocationRecordFields {
+		if _, set := fields[name]; !set {
+			fields[name] = nil
+		}
+	}
+	return fields, nil
+}
+
+// revocationRecordFields are the JSON names of a revocation record's
+// fields, read from the type so that a field added later is covered too.
+var revocationRecordFields = func() []string {
+	t := reflect.TypeFor[nhi.RevocationRecord]()
+	names := make([]string, 0, t.NumField())
+	for field := range t.Fields() {
+		if name, _, _ := strings.Cut(field.Tag.Get("json"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
+}()
 
 // namespaceLedgerName is the name of a governed namespace's ledger.
 func namespaceLedgerName(namespace string) string { return nhi.LedgerPrefixNamespace + namespace }

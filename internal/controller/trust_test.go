@@ -157,6 +157,36 @@ var _ = Describe("Trust: forged keys on identities", func() {
 		Eventually(subjectsOf(binding)).Should(ConsistOf("ServiceAccount/someone-else", "ServiceAccount/reporter"))
 	})
 
+	It("forgets residual access in the record once no group reaches the account", func() {
+		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
+		binding := s.bindRole("reader", "reporter")
+		group := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: "all-accounts", Namespace: s.namespace},
+			RoleRef:    binding.RoleRef,
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName,
+				Name: "system:serviceaccounts:" + s.namespace}},
+		}
+		Expect(k8sClient.Create(ctx, group)).To(Succeed())
+		s.serviceAccount("reporter")
+		Eventually(s.findingLabel(sa("reporter"))).Should(Equal("revoked"))
+		residual := func() []string {
+			if record := revocationRecord(s.namespace, sa("reporter"))(); record != nil {
+				return record.ResidualAccess
+			}
+			return nil
+		}
+		Eventually(residual).Should(HaveLen(1))
+
+		By("removing the group binding, then naming the account in a binding again")
+		Expect(k8sClient.Delete(ctx, group)).To(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(binding), binding)).To(Succeed())
+		binding.Subjects = append(binding.Subjects, rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "reporter",
+			Namespace: s.namespace})
+		Expect(k8sClient.Update(ctx, binding)).To(Succeed())
+		Eventually(subjectsOf(binding)).Should(BeEmpty(), "removed again")
+		Eventually(residual).Should(BeEmpty(), "the record no longer claims access through a group")
+	})
+
 	It("restores only to the very binding it removed the account from, not to a namesake", func() {
 		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
 		binding := s.bindRole("reader", "reporter")
