@@ -17,6 +17,8 @@ limitations under the License.
 package usage
 
 import (
+	"encoding/binary"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -28,29 +30,83 @@ import (
 // whose keys, and most of whose values (a team, a state, a second's
 // timestamp), are the same strings: the transforms intern them once.
 //
+// Most identities also carry the very same labels and Steward annotations
+// as many others (those of one namespace, written in one pass), and a Go
+// map of a few entries takes a few hundred bytes however short its strings:
+// a map whose content was interned before is that map again, shared by
+// every object that holds it. So the map returned must never be modified;
+// the cache's objects are read-only already (the manager's reads copy them,
+// and the reads that do not never write).
+//
 // A filtered map is sized for what it keeps, not for what it was given: a
 // tenant's object with thousands of annotations must not leave a map of
 // that size in the cache.
 func Interned(m map[string]string, keep func(key, value string) bool) map[string]string {
-	size := 0
+	var kept [sharedMapMaxEntries]string
+	keys := kept[:0]
+	size, length := 0, 0
 	for k, v := range m {
 		if keep == nil || keep(k, v) {
 			size++
+			length += len(k) + len(v)
+			if size <= sharedMapMaxEntries {
+				keys = append(keys, k)
+			}
 		}
 	}
 	if size == 0 {
 		return nil
 	}
-	out := make(map[string]string, size)
 	internTable.Lock()
 	defer internTable.Unlock()
+	shareable := size <= sharedMapMaxEntries && length <= sharedMapMaxBytes
+	var content []byte
+	if shareable {
+		var buf [sharedMapMaxBytes + 2*sharedMapMaxEntries*binary.MaxVarintLen64]byte
+		content = mapContent(buf[:0], m, keys)
+		if shared, ok := internTable.maps[string(content)]; ok {
+			return shared
+		}
+	}
+	out := make(map[string]string, size)
 	for k, v := range m {
 		if keep == nil || keep(k, v) {
 			out[internTable.intern(k)] = internTable.intern(v)
 		}
 	}
+	if shareable {
+		if len(internTable.maps) >= sharedMapCapacity {
+			clear(internTable.maps)
+		}
+		internTable.maps[string(content)] = out
+	}
 	return out
 }
+
+// mapContent appends the entries of m under keys to buf, sorted by key and
+// each string preceded by its length, so that two maps have the same
+// content exactly when they hold the same entries.
+func mapContent(buf []byte, m map[string]string, keys []string) []byte {
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := m[k]
+		buf = binary.AppendUvarint(buf, uint64(len(k)))
+		buf = append(buf, k...)
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		buf = append(buf, v...)
+	}
+	return buf
+}
+
+// Bounds of the table of shared maps, for the same reason as the strings':
+// at most sharedMapCapacity maps, each of at most sharedMapMaxEntries
+// entries of at most sharedMapMaxBytes in all; a larger map is the
+// object's own. The table starts afresh when full.
+const (
+	sharedMapCapacity   = 8192
+	sharedMapMaxEntries = 16
+	sharedMapMaxBytes   = 1024
+)
 
 // Bounds of the intern table: tenants write label values, so it holds at
 // most internCapacity strings of at most internMaxLength bytes, and starts
@@ -64,11 +120,13 @@ const (
 // internTable holds the canonical copies. It holds them itself: the unique
 // package's handles would let a canonical copy go at the next collection
 // once no handle is left, and the maps keep strings, not handles.
-var internTable = &stringTable{strings: map[string]string{}}
+var internTable = &stringTable{strings: map[string]string{}, maps: map[string]map[string]string{}}
 
 type stringTable struct {
 	sync.Mutex
 	strings map[string]string
+	// maps are the shared maps by their content (mapContent).
+	maps map[string]map[string]string
 }
 
 // intern is s's canonical copy; s itself when it is too long to share.

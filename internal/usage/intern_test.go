@@ -119,3 +119,73 @@ func TestInternedSizesForWhatItKeeps(t *testing.T) {
 		t.Errorf("%.0f allocations to keep one entry: the map is sized for the input", allocated)
 	}
 }
+
+// Objects with the same labels, or the same Steward annotations, hold one
+// map between them; any other content is a map of its own.
+func TestInternedSharesMaps(t *testing.T) {
+	same := func(a, b map[string]string) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	decoded := func(entries ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i < len(entries); i += 2 {
+			m[string([]byte(entries[i]))] = string([]byte(entries[i+1]))
+		}
+		return m
+	}
+	stewardOnly := func(k, _ string) bool { return strings.HasPrefix(k, "steward.dev/") }
+
+	a := Interned(decoded("steward.dev/state", "Owned", "team", "payments"), nil)
+	b := Interned(decoded("team", "payments", "steward.dev/state", "Owned"), nil)
+	if !same(a, b) {
+		t.Error("two objects with the same labels hold two maps")
+	}
+	filtered := Interned(decoded("steward.dev/state", "Owned", "kubectl.kubernetes.io/last-applied", "{}"), stewardOnly)
+	alone := Interned(decoded("steward.dev/state", "Owned"), nil)
+	if !same(filtered, alone) || !reflect.DeepEqual(alone, map[string]string{"steward.dev/state": "Owned"}) {
+		t.Errorf("what keep accepts is what is shared: %v and %v", filtered, alone)
+	}
+	for _, other := range []map[string]string{
+		Interned(decoded("steward.dev/state", "Expired", "team", "payments"), nil),
+		Interned(decoded("steward.dev/state", "Owned"), func(string, string) bool { return true }),
+	} {
+		if same(a, other) {
+			t.Errorf("%v shares the map of %v", other, a)
+		}
+	}
+	// Each string is preceded by its length: moving a byte from the key
+	// to the value is other content.
+	ab, abc := Interned(decoded("a", "bc"), nil), Interned(decoded("ab", "c"), nil)
+	if same(ab, abc) || ab["a"] != "bc" || abc["ab"] != "c" {
+		t.Errorf("%v and %v confused", ab, abc)
+	}
+}
+
+// The shared maps are bounded like the strings: a tenant writing distinct
+// labels cannot grow the table past sharedMapCapacity, and a large map is
+// never kept in it.
+func TestSharedMapsAreBounded(t *testing.T) {
+	for i := range 3 * sharedMapCapacity {
+		if m := Interned(map[string]string{"app": fmt.Sprintf("app-%d", i)}, nil); m["app"] != fmt.Sprintf("app-%d", i) {
+			t.Fatalf("map %d holds %v", i, m)
+		}
+	}
+	internTable.Lock()
+	n := len(internTable.maps)
+	internTable.Unlock()
+	if n > sharedMapCapacity {
+		t.Errorf("the table holds %d maps, more than %d", n, sharedMapCapacity)
+	}
+	many := map[string]string{}
+	for i := range sharedMapMaxEntries + 1 {
+		many[fmt.Sprintf("key-%d", i)] = "x"
+	}
+	long := map[string]string{"note": strings.Repeat("x", sharedMapMaxBytes)}
+	for _, large := range []map[string]string{many, long} {
+		first, second := Interned(large, nil), Interned(large, nil)
+		if reflect.ValueOf(first).UnsafePointer() == reflect.ValueOf(second).UnsafePointer() ||
+			!reflect.DeepEqual(first, large) {
+			t.Errorf("a map of %d entries was shared, or changed", len(large))
+		}
+	}
+}
