@@ -40,6 +40,8 @@ while (($#)); do
     *) ARGS+=("$1"); shift ;;
   esac
 done
+# What the report names as its command: the arguments as given.
+GIVEN_ARGS=("${ARGS[@]}")
 if ((LARGE)); then
   ((SHAPE_GIVEN)) && { echo "bench: --large measures the spread shape only" >&2; exit 2; }
   SHAPES=(spread)
@@ -87,7 +89,7 @@ for i in "${!SHAPES[@]}"; do
     phase_args=(--deadlines 0 --idle 0)
   fi
   if ((LARGE)); then
-    command="hack/bench.sh --large"
+    command="hack/bench.sh --large${GIVEN_ARGS[*]:+ ${GIVEN_ARGS[*]}}"
   else
     command="hack/bench.sh --shape ${shape}${ARGS[*]:+ ${ARGS[*]}}${phase_args[*]:+ ${phase_args[*]}}"
   fi
