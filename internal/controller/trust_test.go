@@ -134,13 +134,7 @@ var _ = Describe("Trust: forged keys on identities", func() {
 		user := rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName,
 			Name: "system:serviceaccount:" + s.namespace + ":reporter"}
 		binding := s.bindRole("as-user", "someone-else", user)
-		group := &rbacv1.RoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "all-accounts", Namespace: s.namespace},
-			RoleRef:    binding.RoleRef,
-			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName,
-				Name: "system:serviceaccounts:" + s.namespace}},
-		}
-		Expect(k8sClient.Create(ctx, group)).To(Succeed())
+		group := s.bindAllAccounts(binding.RoleRef)
 		s.serviceAccount("reporter")
 
 		Eventually(s.findingLabel(sa("reporter"))).Should(Equal("revoked"))
@@ -160,13 +154,7 @@ var _ = Describe("Trust: forged keys on identities", func() {
 	It("forgets residual access in the record once no group reaches the account", func() {
 		s := newScenario(enforcing(nhi.RevokeRemoveBindings))
 		binding := s.bindRole("reader", "reporter")
-		group := &rbacv1.RoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "all-accounts", Namespace: s.namespace},
-			RoleRef:    binding.RoleRef,
-			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName,
-				Name: "system:serviceaccounts:" + s.namespace}},
-		}
-		Expect(k8sClient.Create(ctx, group)).To(Succeed())
+		group := s.bindAllAccounts(binding.RoleRef)
 		s.serviceAccount("reporter")
 		Eventually(s.findingLabel(sa("reporter"))).Should(Equal("revoked"))
 		residual := func() []string {
@@ -246,3 +234,16 @@ var _ = Describe("Trust: one namespace cannot spend a policy's whole budget", fu
 })
 
 func ptrDuration(d string) *nhi.Duration { v := nhi.Duration(d); return &v }
+
+// bindAllAccounts binds the role to every ServiceAccount of the namespace
+// through their group: access that removing one account cannot take away.
+func (s *scenario) bindAllAccounts(role rbacv1.RoleRef) *rbacv1.RoleBinding {
+	group := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "all-accounts", Namespace: s.namespace},
+		RoleRef:    role,
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName,
+			Name: "system:serviceaccounts:" + s.namespace}},
+	}
+	Expect(k8sClient.Create(ctx, group)).To(Succeed())
+	return group
+}
