@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
@@ -48,14 +49,12 @@ const historyLimit = 20
 const statusWritesInFlight = 4
 
 // writeStatuses writes the status of every ownership, exception and review
-// of the namespace, each in one patch and only when it changed; history is
-// the ownerships' new entries (historyByOwnership), now the time the status
-// records. The patches run at once (each object has its own, and this
-// reconcile is its only writer); every one is tried, and their errors are
-// joined. It reads of result only the objects' results, which the identity
-// patches running beside it never write.
-func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceInputs, result *governance.Result,
-	history map[string][]nhi.HistoryEntry, now metav1.Time) error {
+// of the namespace, each in one patch and only when it changed. The patches
+// run at once (each object has its own, and this reconcile is its only
+// writer); every one is tried, and their errors are joined.
+func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
+	now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
+	history := historyByOwnership(result, now)
 	var group errgroup.Group
 	group.SetLimit(statusWritesInFlight)
 	var mu sync.Mutex

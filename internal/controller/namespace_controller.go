@@ -119,21 +119,32 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	evidence.CountEvaluation(len(result.Identities))
 	timing.done("evaluate")
 
-	// 3. Apply: revocations due (Enforce only); then, at once, the
-	// identities' metadata and the records of what was decided. A revocation
-	// that fails is retried, but does not hold up the rest of the namespace:
-	// its error is returned once everything else is applied.
+	// 3. Apply: revocations due (Enforce only), then status, so history is
+	// recorded before the identity carries its new state; then the
+	// identities' metadata, with their events. A revocation that fails is
+	// retried, but does not hold up the rest of the namespace: its error is
+	// returned once everything else is applied.
 	revocationErr := r.revokeDue(ctx, in, &result)
-	records := r.writeRecords(ctx, in, &result)
+	if err := r.writeStatuses(ctx, in, &result); err != nil {
+		return ctrl.Result{}, err
+	}
+	timing.done("status")
+	// The people's copies, the ledger and the reports at once, then the
+	// evidence of what the ledger now holds. None waits for another: the
+	// copies and the reports decide nothing, and the ledger records what is
+	// decided even when some patches fail, or take the whole reconcile
+	// timeout; without it the next pass would decide every transition
+	// again, with new clocks, and patch them all again. Each is waited for
+	// before the reconcile ends, so the next pass never races this one.
+	ledger := r.writeLedger(ctx, in, &result)
 	reports := r.syncReports(ctx, in, &result)
 	writes, patchErr := r.applyIdentities(ctx, in, &result)
 	timing.within("patches")
-	recorded := <-records
-	timing.took("status", recorded.status)
-	timing.within("records")
+	ledgerErr := <-ledger
+	timing.within("ledger")
 	reportErr := <-reports
-	if recorded.err != nil {
-		return ctrl.Result{}, errors.Join(revocationErr, patchErr, recorded.err, reportErr)
+	if ledgerErr != nil {
+		return ctrl.Result{}, errors.Join(revocationErr, patchErr, ledgerErr, reportErr)
 	}
 	timing.done("apply")
 	r.recordTransitions(ctx, in, &result)
@@ -166,46 +177,16 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 // its --reconcile-timeout patching must still record what it decided.
 const ledgerWriteTimeout = 30 * time.Second
 
-// recordsWritten is the outcome of writeRecords: how long the status
-// writes took (for the debug log), and the first failure.
-type recordsWritten struct {
-	status time.Duration
-	err    error
-}
-
-// writeRecords starts recording one evaluation: the status of the
-// namespace's Steward objects (the ownerships' history among it), then the
-// namespace's ledger and shards; the channel gives the outcome. What is
-// recorded is computed before it returns: the identity patches that run
-// meanwhile change nothing it reads.
-//
-// The ledger comes last because the next pass decides from it: a
-// transition it holds has its history already. The identity patches need
-// not wait for either (in a namespace of 20,000 identities in churn, the
-// status write of an ownership listing 1,024 identities was a third of the
-// time from an identity's creation to its label; docs/performance.md): an
-// identity patched while its history is written, or whose status write
-// then fails, is decided again from the ledger by the next pass, which
-// writes the history and its Events then and patches nothing. The ledger
-// is written even when patches fail, or take the whole reconcile timeout:
-// without it the next pass would decide every transition again, with new
-// clocks, and patch them all again. The reconcile waits for both before it
-// ends, so the next pass never races this one.
-func (r *NamespaceReconciler) writeRecords(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan recordsWritten {
-	now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
-	history := historyByOwnership(result, now)
+// writeLedger starts recording one evaluation in the namespace's ledger and
+// shards; the channel gives the outcome. What is recorded is computed
+// before it returns: the patches that run meanwhile change nothing it reads.
+func (r *NamespaceReconciler) writeLedger(ctx context.Context, in *namespaceInputs, result *governance.Result) <-chan error {
 	changes := recordChanges(in.ledgers, result, r.Ledgers.capacity())
-	done := make(chan recordsWritten, 1)
+	done := make(chan error, 1)
 	go func() {
-		started := time.Now()
-		if err := r.writeStatuses(ctx, in, result, history, now); err != nil {
-			done <- recordsWritten{status: time.Since(started), err: err}
-			return
-		}
-		took := time.Since(started)
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerWriteTimeout)
 		defer cancel()
-		done <- recordsWritten{status: took, err: r.Ledgers.PatchNamespace(ctx, in.ledgers, changes)}
+		done <- r.Ledgers.PatchNamespace(ctx, in.ledgers, changes)
 	}()
 	return done
 }

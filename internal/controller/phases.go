@@ -39,11 +39,5 @@ func (p *phases) within(name string) time.Time {
 	return now
 }
 
-// took records under name a step timed elsewhere: one that ran beside
-// the others, in its own goroutine.
-func (p *phases) took(name string, d time.Duration) {
-	p.fields = append(p.fields, name, d.Round(time.Millisecond).String())
-}
-
 // done records the time since the previous step under name, and ends it.
 func (p *phases) done(name string) { p.last = p.within(name) }
