@@ -69,6 +69,7 @@ type flags struct {
 	burst                   int
 	maxConcurrentReconciles int
 	reconcileTimeout        time.Duration
+	statusBatchPeriod       time.Duration
 	stewardNamespace        string
 	decisionLog             string
 	decisionLogMaxSize      string
@@ -102,6 +103,10 @@ func parseFlags() (flags, zap.Options) {
 	flag.DurationVar(&f.reconcileTimeout, "reconcile-timeout", 2*time.Minute,
 		"How long one evaluation may take before it is abandoned and retried, so that a request the API server "+
 			"never answers cannot stall a worker; 0 means no limit.")
+	flag.DurationVar(&f.statusBatchPeriod, "status-batch-period", controller.DefaultStatusBatchPeriod,
+		"Longest an IdentityOwnership's identity rows and count wait to be written while its identities keep "+
+			"changing: the first change is written at once, later ones at most once per period. Conditions, "+
+			"history and a new generation are always written at once. 0 writes every change at once.")
 	flag.StringVar(&f.stewardNamespace, "steward-namespace", envOr("POD_NAMESPACE", "steward-system"),
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",
@@ -237,6 +242,7 @@ func run(f flags) error {
 		DecisionLog:             decisionLog,
 		EventsPerReason:         f.eventsPerReason,
 		ReportFormats:           reportFormats,
+		StatusBatchPeriod:       f.statusBatchPeriod,
 	}); err != nil {
 		return err
 	}

@@ -311,7 +311,7 @@ func transitionEvent(id *governance.IdentityResult) (string, string) {
 	switch {
 	case !id.Governed:
 		return "", ""
-	case id.State == nhi.StateOwned && (id.PreviousState == "" || id.PreviousState == nhi.StateOwned):
+	case id.ArrivedOwned() || id.State == nhi.StateOwned && id.PreviousState == nhi.StateOwned:
 		return "", "" // first seen owned: nothing happened worth an Event
 	case id.State == nhi.StateOwned:
 		return corev1.EventTypeNormal, EventReasonOwned

@@ -51,14 +51,17 @@ const statusWritesInFlight = 4
 // writeStatuses writes the status of every ownership, exception and review
 // of the namespace, each in one patch and only when it changed. The patches
 // run at once (each object has its own, and this reconcile is its only
-// writer); every one is tried, and their errors are joined.
-func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceInputs, result *governance.Result) error {
+// writer); every one is tried, and their errors are joined. An ownership
+// status whose rows alone changed may wait (statusBatch); the time returned
+// is when the first that waits is due, zero when none does.
+func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceInputs, result *governance.Result) (time.Time, error) {
 	now := metav1.NewTime(in.snapshot.Now.Truncate(time.Second))
 	history := historyByOwnership(result, now)
 	var group errgroup.Group
 	group.SetLimit(statusWritesInFlight)
 	var mu sync.Mutex
 	var errs []error
+	var dueAt time.Time
 	write := func(patch func() error) {
 		group.Go(func() error {
 			if err := patch(); err != nil {
@@ -72,7 +75,15 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 	for i := range in.snapshot.Ownerships {
 		o := &in.snapshot.Ownerships[i]
 		if res := result.Ownerships[o.Name]; res != nil {
-			write(func() error { return r.writeOwnershipStatus(ctx, in, o, res, history[o.Name], now) })
+			write(func() error {
+				waitsUntil, err := r.writeOwnershipStatus(ctx, in, o, res, history[o.Name], now)
+				if !waitsUntil.IsZero() {
+					mu.Lock()
+					dueAt = soonest(dueAt, waitsUntil)
+					mu.Unlock()
+				}
+				return err
+			})
 		}
 	}
 	for i := range in.snapshot.Exceptions {
@@ -112,13 +123,23 @@ func (r *NamespaceReconciler) writeStatuses(ctx context.Context, in *namespaceIn
 		}
 	}
 	_ = group.Wait() // every function returns nil; the errors are collected
-	return errors.Join(errs...)
+	return dueAt, errors.Join(errs...)
+}
+
+// soonest is the earlier of two times, a zero time counting as none.
+func soonest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // writeOwnershipStatus writes one ownership's status, then the Events and
-// decisions that the write makes true.
+// decisions that the write makes true. A status whose identity rows and
+// count alone changed waits while the ownership's last write is recent
+// (statusBatch); the time returned is then when it is due.
 func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *namespaceInputs, o *nhi.IdentityOwnership,
-	res *governance.OwnershipResult, entries []nhi.HistoryEntry, now metav1.Time) error {
+	res *governance.OwnershipResult, entries []nhi.HistoryEntry, now metav1.Time) (time.Time, error) {
 	// The new status is computed on a shallow copy of the object's, which
 	// is the cache's own (readInputs): the status functions replace every
 	// field they set but the conditions, which setConditions writes in
@@ -136,19 +157,33 @@ func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *name
 	ownershipStatus(&status, o.Generation, res, entries, now)
 	status.RecordedOwner = &o.Spec.Owner
 	if equality.Semantic.DeepEqual(o.Status, status) {
-		return nil
+		return time.Time{}, nil
+	}
+	if due, at := r.statusWrites.due(o.UID, in.snapshot.Now, !onlyRowsChanged(&o.Status, status)); !due {
+		return at, nil
 	}
 	desired := o.DeepCopy()
 	status.DeepCopyInto(&desired.Status)
 	if err := r.patchStatus(ctx, o, desired); err != nil {
-		return err
+		return time.Time{}, err
 	}
+	r.statusWrites.wrote(o.UID, in.snapshot.Now)
 	if transferred {
 		// Recorded once: the patch above made recordedOwner current.
 		r.recordTransfer(ctx, in, o, transfer)
 	}
 	r.warnIfExpiringSoon(ctx, in, o, evidence.KindIdentityOwnership, o.Status.Conditions, desired.Status.Conditions)
-	return nil
+	return time.Time{}, nil
+}
+
+// onlyRowsChanged reports whether desired differs from current in the
+// identity rows and count alone: facts every pass derives afresh, which
+// may wait for the status batch. Everything else is evidence or progress
+// (conditions, history, observedGeneration, the approval record) and is
+// written at once.
+func onlyRowsChanged(current *nhi.IdentityOwnershipStatus, desired nhi.IdentityOwnershipStatus) bool {
+	desired.Identities, desired.IdentityCount = current.Identities, current.IdentityCount
+	return equality.Semantic.DeepEqual(*current, desired)
 }
 
 // patchStatus patches current's status to desired's.
@@ -275,7 +310,7 @@ func historyByOwnership(result *governance.Result, now metav1.Time) map[string][
 		if id.Ownership == "" || !id.Governed {
 			continue
 		}
-		if id.Transitioned() {
+		if id.Transitioned() && !id.ArrivedOwned() {
 			history[id.Ownership] = append(history[id.Ownership], nhi.HistoryEntry{
 				Time: now, Type: "Transition", Kind: id.Identity.Kind, Name: id.Identity.Name,
 				Reason: string(id.State), Message: describeState(id),

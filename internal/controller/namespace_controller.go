@@ -83,6 +83,9 @@ type NamespaceReconciler struct {
 	Cache cache.Cache
 
 	written writeLedger
+	// statusWrites spaces out the status writes that only refresh an
+	// ownership's rows; nil writes every change at once.
+	statusWrites *statusBatch
 }
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
@@ -125,7 +128,8 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	// retried, but does not hold up the rest of the namespace: its error is
 	// returned once everything else is applied.
 	revocationErr := r.revokeDue(ctx, in, &result)
-	if err := r.writeStatuses(ctx, in, &result); err != nil {
+	statusDueAt, err := r.writeStatuses(ctx, in, &result)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
 	timing.done("status")
@@ -158,8 +162,8 @@ func (r *NamespaceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	requeue := time.Duration(0)
-	if !result.NextDeadline.IsZero() {
-		requeue = max(result.NextDeadline.Sub(r.Clock.Now()), time.Millisecond)
+	if next := soonest(result.NextDeadline, statusDueAt); !next.IsZero() {
+		requeue = max(next.Sub(r.Clock.Now()), time.Millisecond)
 	}
 	if revoked(&result) {
 		// A revocation changes what other objects' status say about it (a

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -59,6 +60,10 @@ type Options struct {
 	// ReportFormats are the formats of the per-namespace reports; none
 	// means evidence.DefaultReportFormat.
 	ReportFormats []evidence.ReportFormat
+	// StatusBatchPeriod is the longest an ownership's identity rows and
+	// count wait to be written while its identities keep changing; 0
+	// writes every change at once.
+	StatusBatchPeriod time.Duration
 }
 
 // CacheOptions restricts what the manager caches: Pods, workloads and
@@ -150,6 +155,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		Patches:          NewPatchSlots(opts.MaxConcurrentReconciles),
 		Cache:            mgr.GetCache(),
 		EventsPerReason:  opts.EventsPerReason,
+		statusWrites:     newStatusBatch(opts.StatusBatchPeriod),
 	}
 	if err := namespaces.SetupWithManager(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return fmt.Errorf("setting up the namespace controller: %w", err)

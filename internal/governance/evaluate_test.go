@@ -908,6 +908,35 @@ func TestEvaluateTransitioned(t *testing.T) {
 	}
 }
 
+// TestEvaluateArrivedOwned: only an identity first seen already Owned has
+// arrived owned; one that became Owned, or was first seen with a finding,
+// is news.
+func TestEvaluateArrivedOwned(t *testing.T) {
+	cases := []struct {
+		name     string
+		recorded nhi.IdentityState
+		covered  bool
+		want     bool
+	}{
+		{"first seen, covered", "", true, true},
+		{"first seen, uncovered", "", false, false},
+		{"became owned", nhi.StateUnowned, true, false},
+		{"stayed owned", nhi.StateOwned, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := sa("api")
+			id.Recorded.State = tc.recorded
+			opts := []snapOpt{ids(id)}
+			if tc.covered {
+				opts = append(opts, owns(payments(covers(saRef("api")))))
+			}
+			r := evaluate(t, build(opts...)).Identities[0]
+			equal(t, "ArrivedOwned", r.ArrivedOwned(), tc.want)
+		})
+	}
+}
+
 // TestEvaluateDeterministicAndPure: the same snapshot gives the same result,
 // the result keeps the snapshot's identity order, and the input is not
 // modified.

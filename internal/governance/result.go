@@ -135,6 +135,16 @@ type IdentityResult struct {
 // Transitioned reports whether the state differs from the recorded one.
 func (r *IdentityResult) Transitioned() bool { return r.State != r.PreviousState }
 
+// ArrivedOwned reports whether the identity was first seen in this
+// evaluation, already Owned: an identity created inside an ownership's
+// cover, the expected case. It is no news, so it earns neither an Event nor
+// a history entry (the 20 entries are kept for what needs a human); the
+// decision log still records it, and the ledger and the ownership's rows
+// say since when it is Owned.
+func (r *IdentityResult) ArrivedOwned() bool {
+	return r.PreviousState == "" && r.State == nhi.StateOwned
+}
+
 // OwnershipResult is the desired status of one IdentityOwnership.
 type OwnershipResult struct {
 	Conditions []metav1.Condition

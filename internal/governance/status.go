@@ -327,7 +327,10 @@ func (e *evaluation) ownershipConditions(f *ownershipFacts, res *OwnershipResult
 }
 
 // readyCondition summarises the ownership: True only when it is in force and
-// nothing about it needs a human.
+// nothing about it needs a human. Its message names no count: the count is
+// status.identityCount, and a condition that changed with every identity
+// created in the cover would make each one an urgent status write
+// (statusBatch in the controller).
 func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, conds []metav1.Condition) metav1.Condition {
 	notReady := func(reason, message string) metav1.Condition {
 		return Condition(nhi.ConditionReady, false, reason, message)
@@ -355,7 +358,7 @@ func (e *evaluation) readyCondition(f *ownershipFacts, res *OwnershipResult, con
 		return notReady(c.Reason, c.Message)
 	}
 	return Condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
-		fmt.Sprintf("%d identities covered", res.IdentityCount))
+		"in force, and nothing about it needs attention; status.identities lists what it covers")
 }
 
 // reviewActions lists, on each completed review, what its decision does to

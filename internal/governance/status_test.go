@@ -376,7 +376,7 @@ func TestOwnershipStatus(t *testing.T) {
 				{Kind: nhi.KindSecret, Name: "db", UID: "uid-db", State: nhi.StateOwned, Since: new(metav1.NewTime(ref))},
 				{Kind: nhi.KindServiceAccount, Name: "api", UID: "uid-api", State: nhi.StateOwned, Since: new(metav1.NewTime(ref))},
 			},
-			message: map[string]string{nhi.ConditionReady: "2 identities covered",
+			message: map[string]string{nhi.ConditionReady: "in force, and nothing about it needs attention; status.identities lists what it covers",
 				nhi.ConditionApproved: "approved by bob@example.com at 2026-06-01T00:00:00Z (JIRA-1)"},
 		},
 		{
