@@ -159,7 +159,7 @@ func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *name
 	if equality.Semantic.DeepEqual(o.Status, status) {
 		return time.Time{}, nil
 	}
-	if due, at := r.statusWrites.due(o.UID, in.snapshot.Now, !onlyRowsChanged(&o.Status, status)); !due {
+	if due, at := r.statusWrites.due(o.UID, in.snapshot.Now, !onlyRowsComeAndGo(&o.Status, status)); !due {
 		return at, nil
 	}
 	desired := o.DeepCopy()
@@ -176,14 +176,34 @@ func (r *NamespaceReconciler) writeOwnershipStatus(ctx context.Context, in *name
 	return time.Time{}, nil
 }
 
-// onlyRowsChanged reports whether desired differs from current in the
-// identity rows and count alone: facts every pass derives afresh, which
-// may wait for the status batch. Everything else is evidence or progress
-// (conditions, history, observedGeneration, the approval record) and is
-// written at once.
-func onlyRowsChanged(current *nhi.IdentityOwnershipStatus, desired nhi.IdentityOwnershipStatus) bool {
+// onlyRowsComeAndGo reports whether desired differs from current in the
+// identity rows and count alone, and only by rows added or dropped: the
+// identities created in the cover or deleted from it, and the rows the
+// cap on rows shifts. Such a write may wait for the status batch. Any row
+// kept whose content changed (an identity's state, findings, usage) is
+// news about that identity, and everything else is evidence or progress
+// (conditions, history, observedGeneration, the approval record): those
+// are written at once.
+func onlyRowsComeAndGo(current *nhi.IdentityOwnershipStatus, desired nhi.IdentityOwnershipStatus) bool {
+	byIdentity := make(map[identityRowKey]*nhi.IdentityStatus, len(current.Identities))
+	for i := range current.Identities {
+		row := &current.Identities[i]
+		byIdentity[identityRowKey{row.Kind, row.Name, row.UID}] = row
+	}
+	for i := range desired.Identities {
+		row := &desired.Identities[i]
+		if was, ok := byIdentity[identityRowKey{row.Kind, row.Name, row.UID}]; ok && !equality.Semantic.DeepEqual(*was, *row) {
+			return false
+		}
+	}
 	desired.Identities, desired.IdentityCount = current.Identities, current.IdentityCount
 	return equality.Semantic.DeepEqual(*current, desired)
+}
+
+// identityRowKey names the identity a status row is about.
+type identityRowKey struct {
+	kind      nhi.IdentityKind
+	name, uid string
 }
 
 // patchStatus patches current's status to desired's.

@@ -61,8 +61,8 @@ type Options struct {
 	// means evidence.DefaultReportFormat.
 	ReportFormats []evidence.ReportFormat
 	// StatusBatchPeriod is the longest an ownership's identity rows and
-	// count wait to be written while its identities keep changing; 0
-	// writes every change at once.
+	// count wait to be written while identities keep arriving in its cover
+	// or leaving it; 0 writes every change at once.
 	StatusBatchPeriod time.Duration
 }
 

@@ -41,8 +41,9 @@ const statusBatchSweepAt = 1024
 // write goes at once; later ones at most once per period, the last of a
 // burst when the period ends (the reconcile requeues itself for it).
 //
-// A write that carries anything else, a condition, history, the observed
-// generation or an approval record, is urgent: it goes at once, with the
+// A write that carries anything else, a listed identity's new state or
+// findings, a condition, history, the observed generation or an approval
+// record, is urgent (onlyRowsComeAndGo): it goes at once, with the
 // rows, and before the identities carry their new state. Only derived
 // facts ever wait, never evidence that a later pass could not recompute:
 // the rows are evaluated afresh from the cluster and the ledger in every

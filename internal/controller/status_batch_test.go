@@ -82,7 +82,9 @@ func TestStatusBatchForgetsOldWrites(t *testing.T) {
 	}
 }
 
-func TestOnlyRowsChanged(t *testing.T) {
+// TestOnlyRowsComeAndGo: identities arriving in or leaving the rows may
+// wait; a change to an identity that keeps its row may not.
+func TestOnlyRowsComeAndGo(t *testing.T) {
 	at := metav1.NewTime(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
 	current := nhi.IdentityOwnershipStatus{
 		ObservedGeneration: 1,
@@ -98,6 +100,17 @@ func TestOnlyRowsChanged(t *testing.T) {
 		{"a row and the count", func(s *nhi.IdentityOwnershipStatus) {
 			s.Identities = append(s.Identities, nhi.IdentityStatus{Kind: nhi.KindSecret, Name: "key", State: nhi.StateOwned})
 			s.IdentityCount = 2
+		}, true},
+		{"a row dropped, as a deleted identity's or one the cap pushes out", func(s *nhi.IdentityOwnershipStatus) {
+			s.Identities = nil
+			s.IdentityCount = 0
+		}, true},
+		{"a row's state", func(s *nhi.IdentityOwnershipStatus) { s.Identities[0].State = nhi.StateRevoked }, false},
+		{"a row's findings", func(s *nhi.IdentityOwnershipStatus) {
+			s.Identities[0].Findings = []nhi.Finding{nhi.FindingExpired}
+		}, false},
+		{"a row replaced by another identity of the same name", func(s *nhi.IdentityOwnershipStatus) {
+			s.Identities[0] = nhi.IdentityStatus{Kind: nhi.KindServiceAccount, Name: "api", UID: "new", State: nhi.StateOwned}
 		}, true},
 		{"a history entry beside the rows", func(s *nhi.IdentityOwnershipStatus) {
 			s.IdentityCount = 2
@@ -115,8 +128,8 @@ func TestOnlyRowsChanged(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			desired := *current.DeepCopy()
 			tc.change(&desired)
-			if got := onlyRowsChanged(&current, desired); got != tc.want {
-				t.Fatalf("onlyRowsChanged = %v, want %v", got, tc.want)
+			if got := onlyRowsComeAndGo(&current, desired); got != tc.want {
+				t.Fatalf("onlyRowsComeAndGo = %v, want %v", got, tc.want)
 			}
 		})
 	}
