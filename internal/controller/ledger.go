@@ -93,7 +93,23 @@ func (l *Ledgers) remember(ledger *nhi.Ledger) {
 	// Steward never reads a ledger's managedFields, and an old ledger's,
 	// written before its maps were atomic, name every entry.
 	kept.ManagedFields = nil
+	shareEqualValues(kept.Status.Identities)
 	l.latest[ledger.Name] = kept
+}
+
+// shareEqualValues makes the equal values of a ledger's entries one string.
+// Decoded, every "State@unixSeconds" is a string of its own, though most of
+// a namespace's identities entered their state in the same second; the
+// ledgers kept hold an entry for every identity of the cluster.
+func shareEqualValues(entries map[string]string) {
+	seen := make(map[string]string, 16)
+	for uid, value := range entries {
+		if shared, ok := seen[value]; ok {
+			entries[uid] = shared
+		} else if len(seen) < 4096 {
+			seen[value] = value
+		}
+	}
 }
 
 func (l *Ledgers) forget(name string) {

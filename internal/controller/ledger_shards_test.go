@@ -24,6 +24,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -232,5 +233,32 @@ func TestRememberedLedgersCarryNoManagedFields(t *testing.T) {
 	}
 	if len(written.ManagedFields) != 1 {
 		t.Error("remember changed the ledger it was given")
+	}
+}
+
+// The ledgers kept in memory hold one string for each distinct value, not
+// one per entry, and every entry as it was written.
+func TestRememberedLedgersShareEqualValues(t *testing.T) {
+	ledgers := &Ledgers{Namespace: "steward-system"}
+	written := &nhi.Ledger{}
+	written.Namespace, written.Name, written.ResourceVersion = "steward-system", "ns.apps", "7"
+	written.Status.Identities = map[string]string{}
+	for i := range 100 {
+		// Built at run time, as a decoder builds them: each its own string.
+		written.Status.Identities[fmt.Sprintf("uid-%d", i)] = fmt.Sprintf("%s@%d", []string{"Owned", "Unowned"}[i%2], 1765150000)
+	}
+	want := maps.Clone(written.Status.Identities)
+	ledgers.remember(written)
+
+	kept := ledgers.latest["ns.apps"].Status.Identities
+	if !maps.Equal(kept, want) {
+		t.Fatal("the remembered ledger's entries differ from those written")
+	}
+	distinct := map[*byte]bool{}
+	for _, value := range kept {
+		distinct[unsafe.StringData(value)] = true
+	}
+	if len(distinct) != 2 {
+		t.Errorf("the 100 entries hold %d strings for their 2 distinct values", len(distinct))
 	}
 }

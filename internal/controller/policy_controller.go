@@ -146,7 +146,7 @@ func aggregate(status *nhi.OwnershipPolicyStatus, governed []NamespaceSummary) {
 		}
 		for _, v := range summary.Violations {
 			if len(status.Violations) < violationLimit {
-				status.Violations = append(status.Violations, v)
+				status.Violations = append(status.Violations, v.status(summary.Namespace))
 			}
 		}
 	}

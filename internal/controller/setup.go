@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 	"github.com/nhi-steward/steward/internal/eventrecorder"
 	"github.com/nhi-steward/steward/internal/evidence"
 	"github.com/nhi-steward/steward/internal/revoke"
@@ -86,8 +87,12 @@ func CacheOptions() cache.Options {
 // tenant writes into annotations to fill the manager's memory. Labels stay:
 // ownership selectors match on them (values are at most 63 characters).
 // Nothing is ever written back from a cached object with an Update, so the
-// dropped annotations are never lost on the server.
+// dropped annotations are never lost on the server. An ownership's
+// identity rows are kept whole, in less memory (compactRows).
 func StripUnusedMetadata(obj any) (any, error) {
+	if o, ok := obj.(*nhi.IdentityOwnership); ok {
+		o.Status.Identities = compactRows(o.Status.Identities)
+	}
 	if o, ok := obj.(metav1.Object); ok {
 		o.SetManagedFields(nil)
 		o.SetLabels(usage.Interned(o.GetLabels(), nil))

@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -45,7 +46,29 @@ type NamespaceSummary struct {
 	// TeamTotals counts the same identities by their owner's team (empty
 	// when no ownership covers them) and state, for dashboards.
 	TeamTotals map[string]map[nhi.IdentityState]int32
-	Violations []nhi.Violation
+	// Violations are the namespace's first violationLimit, sorted by kind
+	// and name.
+	Violations []violation
+}
+
+// violation is an nhi.Violation as a summary keeps it. The store holds
+// every namespace's summary for as long as the process runs, and with a
+// thousand namespaces their violations were a tenth of the live heap: this
+// leaves out the namespace (the summary's own) and the pointer to a time
+// of its own, and the slice is sized once. The policy's status shows
+// seconds, which is what is kept.
+type violation struct {
+	Kind   nhi.IdentityKind
+	State  nhi.IdentityState
+	Name   string
+	Action string
+	Since  int64 // Unix seconds
+}
+
+// status is the violation as the policy's status shows it.
+func (v violation) status(namespace string) nhi.Violation {
+	since := metav1.Unix(v.Since, 0)
+	return nhi.Violation{Namespace: namespace, Kind: v.Kind, Name: v.Name, State: v.State, Since: &since, Action: v.Action}
 }
 
 // summarize condenses a namespace's result for the policy reconciler.
@@ -62,6 +85,13 @@ func summarize(in *namespaceInputs, result *governance.Result) NamespaceSummary 
 	for _, p := range in.conflicting {
 		s.Conflicting = append(s.Conflicting, p.Name)
 	}
+	violations := 0
+	for i := range result.Identities {
+		if id := &result.Identities[i]; id.Governed && isViolation(id.State) {
+			violations++
+		}
+	}
+	s.Violations = make([]violation, 0, min(violations, violationLimit))
 	for i := range result.Identities {
 		id := &result.Identities[i]
 		if !id.Governed {
@@ -77,15 +107,12 @@ func summarize(in *namespaceInputs, result *governance.Result) NamespaceSummary 
 		}
 		s.TeamTotals[team][id.State]++
 		if isViolation(id.State) && len(s.Violations) < violationLimit {
-			since := metav1.NewTime(id.Since)
-			s.Violations = append(s.Violations, nhi.Violation{
-				Namespace: s.Namespace, Kind: id.Identity.Kind, Name: id.Identity.Name, State: id.State,
-				Since: &since, Action: string(id.Action),
-			})
+			s.Violations = append(s.Violations, violation{Kind: id.Identity.Kind, Name: id.Identity.Name,
+				State: id.State, Since: id.Since.Unix(), Action: string(id.Action)})
 		}
 	}
-	slices.SortFunc(s.Violations, func(a, b nhi.Violation) int {
-		return strings.Compare(string(a.Kind)+"/"+a.Name, string(b.Kind)+"/"+b.Name)
+	slices.SortFunc(s.Violations, func(a, b violation) int {
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Name, b.Name))
 	})
 	return s
 }

@@ -115,8 +115,9 @@ var _ = Describe("Usage", func() {
 		Expect(found).To(BeTrue())
 		Expect(held).To(BeAssignableToTypeOf(&usage.Pod{}), "no container, image, env value or status is kept")
 		stored := held.(*usage.Pod)
-		Expect(stored.Labels).To(BeNil())
-		Expect(stored.ManagedFields).To(BeNil())
+		Expect(stored.PodMeta).To(Equal(usage.PodMeta{Name: pod.Name, Namespace: namespace, UID: pod.UID,
+			ResourceVersion: stored.ResourceVersion}), "its name, namespace, UID and version, no other metadata")
+		Expect(stored.ResourceVersion).NotTo(BeEmpty())
 		Expect(stored.Uses.Secrets).To(Equal([]string{usageDBPassword, usageTLS}), "the Secret names, folded into one list")
 		storedSA := &corev1.ServiceAccount{}
 		Expect(cached.Get(ctx, client.ObjectKeyFromObject(sa), storedSA)).To(Succeed())

@@ -117,6 +117,15 @@ const (
 	internMaxLength = 128
 )
 
+// WithInterned calls f with a function that returns a string's canonical
+// copy (bounded as Interned's are), the table locked once for all its
+// calls: for a transform that interns the many strings of one object.
+func WithInterned(f func(intern func(string) string)) {
+	internTable.Lock()
+	defer internTable.Unlock()
+	f(internTable.intern)
+}
+
 // internTable holds the canonical copies. It holds them itself: the unique
 // package's handles would let a canonical copy go at the next collection
 // once no handle is left, and the maps keep strings, not handles.

@@ -22,6 +22,7 @@ import (
 	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // An informer's objects are copied with DeepCopyObject (client-go's
@@ -35,8 +36,7 @@ func TestPodDeepCopy(t *testing.T) {
 	}
 	copied.Uses.Secrets[0] = "changed"
 	copied.Name = "changed"
-	copied.DeletionTimestamp = nil
-	if original.Uses.Secrets[0] != "db" || original.Name != "web-1" || original.DeletionTimestamp != nil {
+	if original.Uses.Secrets[0] != "db" || original.Name != "web-1" {
 		t.Errorf("changing the copy changed the original: %+v", original)
 	}
 }
@@ -55,11 +55,46 @@ func TestAsPod(t *testing.T) {
 	}
 }
 
-// The point of Pod: the cache holds far less per Pod than a corev1.Pod.
+// The point of Pod: the cache holds far less per Pod than a corev1.Pod,
+// and less than the ObjectMeta alone that a Pod used to keep.
 func TestPodIsSmall(t *testing.T) {
-	pod, full := unsafe.Sizeof(Pod{}), unsafe.Sizeof(corev1.Pod{})
-	t.Logf("a Pod is %d bytes, a corev1.Pod %d", pod, full)
-	if pod*3 > full {
-		t.Errorf("a Pod is %d bytes, a corev1.Pod %d: no longer a third", pod, full)
+	pod, full, meta := unsafe.Sizeof(Pod{}), unsafe.Sizeof(corev1.Pod{}), unsafe.Sizeof(metav1.ObjectMeta{})
+	t.Logf("a Pod is %d bytes, a corev1.Pod %d, a metav1.ObjectMeta %d", pod, full, meta)
+	if pod*5 > full {
+		t.Errorf("a Pod is %d bytes, a corev1.Pod %d: no longer a fifth", pod, full)
+	}
+	if pod >= meta {
+		t.Errorf("a Pod is %d bytes, no smaller than the metav1.ObjectMeta (%d) it no longer keeps", pod, meta)
+	}
+}
+
+// A cached Pod is a metav1.Object as the cache and its indexes use one:
+// what it keeps reads back, what it does not reads as empty and is not
+// set (the interface's contract for fields an object does not support).
+func TestPodMeta(t *testing.T) {
+	p := compactPod(pod(meta("web-1", apps, "ReplicaSet", "web-7d4"), runsAs("web")))
+	p.Namespace, p.UID, p.ResourceVersion = "shop", "uid-1", "42"
+	var obj metav1.Object = p
+	if obj.GetName() != "web-1" || obj.GetNamespace() != "shop" || obj.GetUID() != "uid-1" || obj.GetResourceVersion() != "42" {
+		t.Errorf("kept fields read back as %q %q %q %q", obj.GetName(), obj.GetNamespace(), obj.GetUID(), obj.GetResourceVersion())
+	}
+	obj.SetLabels(map[string]string{"a": "b"})
+	obj.SetAnnotations(map[string]string{"a": "b"})
+	obj.SetFinalizers([]string{"x"})
+	obj.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "m"}})
+	obj.SetOwnerReferences([]metav1.OwnerReference{{Name: "o"}})
+	now := metav1.Now()
+	obj.SetDeletionTimestamp(&now)
+	if obj.GetLabels() != nil || obj.GetAnnotations() != nil || obj.GetFinalizers() != nil ||
+		obj.GetManagedFields() != nil || obj.GetOwnerReferences() != nil || obj.GetDeletionTimestamp() != nil {
+		t.Error("a field a Pod does not keep was kept")
+	}
+	obj.SetName("web-2")
+	obj.SetResourceVersion("43")
+	if p.Name != "web-2" || p.ResourceVersion != "43" {
+		t.Errorf("setters of kept fields: %+v", p.PodMeta)
+	}
+	if p.Uses.ServiceAccount != "web" {
+		t.Errorf("the Pod's references were lost: %+v", p.Uses)
 	}
 }

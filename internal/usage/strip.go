@@ -133,14 +133,6 @@ func stripPartial(obj any, meta func(*metav1.ObjectMeta) metav1.ObjectMeta) any 
 // identity, its owners, and whether it is being deleted. Labels and
 // annotations are the bulk of a Pod's metadata and are never read.
 func workloadMeta(m *metav1.ObjectMeta) metav1.ObjectMeta {
-	out := workloadIdentity(m)
-	out.OwnerReferences = controllerReference(m.OwnerReferences)
-	return out
-}
-
-// workloadIdentity is workloadMeta without the owner references: a Pod of
-// this package keeps its controller in Uses.
-func workloadIdentity(m *metav1.ObjectMeta) metav1.ObjectMeta {
 	return metav1.ObjectMeta{
 		Name:              m.Name,
 		Namespace:         m.Namespace,
@@ -148,6 +140,7 @@ func workloadIdentity(m *metav1.ObjectMeta) metav1.ObjectMeta {
 		ResourceVersion:   m.ResourceVersion,
 		CreationTimestamp: m.CreationTimestamp,
 		DeletionTimestamp: m.DeletionTimestamp,
+		OwnerReferences:   controllerReference(m.OwnerReferences),
 	}
 }
 

@@ -63,10 +63,8 @@ func strippedMeta(name string) metav1.ObjectMeta {
 
 // strippedPodMeta is what a Pod keeps of fullMeta: its controller is in
 // Uses.
-func strippedPodMeta(name string) metav1.ObjectMeta {
-	m := strippedMeta(name)
-	m.OwnerReferences = nil
-	return m
+func strippedPodMeta(name string) PodMeta {
+	return PodMeta{Name: name, Namespace: testNamespace, UID: types.UID("uid-" + name), ResourceVersion: "42"}
 }
 
 func secretKey(name string) *corev1.EnvVarSource {
@@ -176,7 +174,7 @@ func TestStripWorkloads(t *testing.T) {
 			&corev1.Pod{TypeMeta: typeMeta("Pod"), ObjectMeta: fullMeta("web-7d4-x"), Spec: fullSpec(), Status: corev1.PodStatus{
 				Phase: corev1.PodRunning, PodIP: "10.0.0.1", Conditions: []corev1.PodCondition{{Type: corev1.PodReady}},
 				ContainerStatuses: []corev1.ContainerStatus{{Name: web, Image: "registry.example/web:1.2"}}}},
-			&Pod{TypeMeta: typeMeta("Pod"), ObjectMeta: strippedPodMeta("web-7d4-x"), Uses: References{
+			&Pod{TypeMeta: typeMeta("Pod"), PodMeta: strippedPodMeta("web-7d4-x"), Uses: References{
 				ServiceAccount: web, Secrets: strippedSecrets,
 				Controller: Owner{APIVersion: "apps/v1", Kind: kindReplicaSet, Name: "web-7d4", UID: "rs-uid"},
 				Active:     false, // fullMeta is being deleted
