@@ -104,10 +104,10 @@ func parseFlags() (flags, zap.Options) {
 		"How long one evaluation may take before it is abandoned and retried, so that a request the API server "+
 			"never answers cannot stall a worker; 0 means no limit.")
 	flag.DurationVar(&f.statusBatchPeriod, "status-batch-period", controller.DefaultStatusBatchPeriod,
-		"Longest an IdentityOwnership's identity rows and count wait to be written while identities keep "+
-			"arriving in its cover or leaving it: the first such change is written at once, later ones at most once "+
-			"per period. A listed identity's new state, conditions, history and a new generation are always written "+
-			"at once. 0 writes every change at once.")
+		"Longest an IdentityOwnership's identity rows and count, and an OwnershipPolicy's totals and first "+
+			"violations, wait to be written while identities keep arriving or leaving: the first such change is "+
+			"written at once, later ones at most once per period. A listed identity's new state, conditions, "+
+			"history and a new generation are always written at once. 0 writes every change at once.")
 	flag.StringVar(&f.stewardNamespace, "steward-namespace", envOr("POD_NAMESPACE", "steward-system"),
 		"Steward's own namespace, which is never governed.")
 	flag.StringVar(&f.decisionLog, "decision-log", "stdout",

@@ -55,6 +55,10 @@ type PolicyReconciler struct {
 	Clock       clock.PassiveClock
 	Summaries   *SummaryStore
 	Recorder    events.EventRecorder
+
+	// statusWrites spaces out the writes that only refresh the totals and
+	// the first violations; nil writes every change at once.
+	statusWrites *statusBatch
 }
 
 // Reconcile recomputes one policy's status.
@@ -93,9 +97,11 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		}
 	}
 	conds = append(conds, haltedCondition)
+	// The message names no count (status.totals and the columns of kubectl
+	// get do): with one, every identity created would make the condition,
+	// and so the write, urgent.
 	ready := condition(nhi.ConditionReady, true, nhi.ReasonReconciled,
-		fmt.Sprintf("governs %d namespaces: %d identities, %d violations",
-			status.GovernedNamespaces, status.TotalIdentities, status.TotalViolations))
+		"in force; status.totals and status.violations say what its namespaces hold")
 	stalled := condition(nhi.ConditionStalled, false, nhi.ReasonReconciled, "")
 	if len(conflicts) > 0 && status.GovernedNamespaces == 0 {
 		ready = condition(nhi.ConditionReady, false, nhi.ReasonOlderClaimExists, conds[0].Message)
@@ -114,10 +120,36 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	if equality.Semantic.DeepEqual(policy.Status, desired.Status) {
 		return result, nil
 	}
+	if due, at := r.statusWrites.due(policy.UID, r.Clock.Now(), !onlyTotalsChange(&policy.Status, desired.Status)); !due {
+		return requeueBy(result, max(at.Sub(r.Clock.Now()), time.Millisecond)), nil
+	}
 	if err := r.Status().Patch(ctx, desired, client.MergeFromWithOptions(policy, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		return reconcile.Result{}, fmt.Errorf("writing policy status: %w", err)
 	}
+	r.statusWrites.wrote(policy.UID, r.Clock.Now())
 	return result, nil
+}
+
+// onlyTotalsChange reports whether desired differs from current in the
+// aggregate figures alone: the governed namespaces, the totals and the
+// first violations, which every namespace's pass changes while identities
+// come and go, and which each write recomputes from the namespaces'
+// summaries. Such a write may wait for the status batch. Conditions, the
+// observed generation, the revocation budget and the owner directory's
+// entries are written at once.
+func onlyTotalsChange(current *nhi.OwnershipPolicyStatus, desired nhi.OwnershipPolicyStatus) bool {
+	desired.GovernedNamespaces, desired.TotalIdentities, desired.TotalViolations =
+		current.GovernedNamespaces, current.TotalIdentities, current.TotalViolations
+	desired.Totals, desired.Violations = current.Totals, current.Violations
+	return equality.Semantic.DeepEqual(*current, desired)
+}
+
+// requeueBy is result requeued after at most after.
+func requeueBy(result reconcile.Result, after time.Duration) reconcile.Result {
+	if result.RequeueAfter == 0 || after < result.RequeueAfter {
+		result.RequeueAfter = after
+	}
+	return result
 }
 
 var (

@@ -62,8 +62,9 @@ type Options struct {
 	// means evidence.DefaultReportFormat.
 	ReportFormats []evidence.ReportFormat
 	// StatusBatchPeriod is the longest an ownership's identity rows and
-	// count wait to be written while identities keep arriving in its cover
-	// or leaving it; 0 writes every change at once.
+	// count, and a policy's totals and first violations, wait to be
+	// written while identities keep arriving or leaving; 0 writes every
+	// change at once.
 	StatusBatchPeriod time.Duration
 }
 
@@ -166,7 +167,7 @@ func SetupWithManager(mgr manager.Manager, opts Options) error {
 		return fmt.Errorf("setting up the namespace controller: %w", err)
 	}
 	policies := &PolicyReconciler{Client: mgr.GetClient(), Ledgers: ledgers, Directories: directories, Clock: opts.Clock, Summaries: summaries,
-		Recorder: events}
+		Recorder: events, statusWrites: newStatusBatch(opts.StatusBatchPeriod)}
 	if err := policies.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the policy controller: %w", err)
 	}

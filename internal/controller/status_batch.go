@@ -24,7 +24,8 @@ import (
 )
 
 // DefaultStatusBatchPeriod is how long the rows and count of an ownership's
-// status may lag behind its identities while they keep changing.
+// status, and a policy's totals, may lag behind the identities while they
+// keep changing.
 const DefaultStatusBatchPeriod = 5 * time.Second
 
 // statusBatchSweepAt is how many remembered writes make the batch forget
@@ -34,7 +35,8 @@ const statusBatchSweepAt = 1024
 
 // statusBatch spaces out the status writes that only refresh an object's
 // summary: an ownership's identity rows and count, which change with every
-// identity created in its cover. A namespace that gains identities without
+// identity created in its cover, and a policy's totals and first
+// violations (onlyTotalsChange), which change with every namespace's pass. A namespace that gains identities without
 // pause would otherwise rewrite the ownership's status, up to 1,024 rows
 // that the API server decodes, validates and stores whole, in every pass,
 // between the pass's decision and its identities' patches. The first such

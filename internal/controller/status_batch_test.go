@@ -134,3 +134,49 @@ func TestOnlyRowsComeAndGo(t *testing.T) {
 		})
 	}
 }
+
+// A policy's status write may wait only when its aggregate figures alone
+// change; anything a person or an alert acts on goes at once.
+func TestOnlyTotalsChange(t *testing.T) {
+	at := metav1.NewTime(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
+	current := nhi.OwnershipPolicyStatus{
+		ObservedGeneration: 1,
+		Conditions:         []metav1.Condition{{Type: nhi.ConditionReady, Status: metav1.ConditionTrue, Reason: nhi.ReasonReconciled}},
+		GovernedNamespaces: 1, TotalIdentities: 2, TotalViolations: 1,
+		Totals:     []nhi.StateCount{{Kind: nhi.KindSecret, State: nhi.StateUnowned, Count: 1}},
+		Violations: []nhi.Violation{{Namespace: "shop", Kind: nhi.KindSecret, Name: "key", State: nhi.StateUnowned}},
+	}
+	cases := []struct {
+		name   string
+		change func(*nhi.OwnershipPolicyStatus)
+		want   bool
+	}{
+		{"the totals and violations of a new identity", func(s *nhi.OwnershipPolicyStatus) {
+			s.TotalIdentities, s.TotalViolations = 3, 2
+			s.Totals[0].Count = 2
+			s.Violations = append(s.Violations, nhi.Violation{Namespace: "shop", Kind: nhi.KindSecret, Name: "key-2", State: nhi.StateUnowned})
+		}, true},
+		{"one more namespace governed", func(s *nhi.OwnershipPolicyStatus) { s.GovernedNamespaces = 2 }, true},
+		{"a condition", func(s *nhi.OwnershipPolicyStatus) {
+			s.Conditions = []metav1.Condition{{Type: nhi.ConditionReady, Status: metav1.ConditionFalse, Reason: nhi.ReasonOlderClaimExists}}
+		}, false},
+		{"a new generation observed", func(s *nhi.OwnershipPolicyStatus) { s.ObservedGeneration = 2 }, false},
+		{"a revocation counted against the cap", func(s *nhi.OwnershipPolicyStatus) {
+			s.RevocationsInWindow, s.RevocationWindowStart = 1, &at
+		}, false},
+		{"the directory's accepted entries", func(s *nhi.OwnershipPolicyStatus) { s.AcceptedDirectoryEntries = 40 }, false},
+		{"a total beside a condition", func(s *nhi.OwnershipPolicyStatus) {
+			s.TotalIdentities = 3
+			s.Conditions = nil
+		}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			desired := *current.DeepCopy()
+			tc.change(&desired)
+			if got := onlyTotalsChange(&current, desired); got != tc.want {
+				t.Fatalf("onlyTotalsChange = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

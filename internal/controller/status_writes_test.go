@@ -31,8 +31,8 @@ import (
 	nhi "github.com/nhi-steward/steward/api/v1alpha1"
 )
 
-var _ = Describe("An ownership's status under a burst of new identities", func() {
-	It("writes the rows at most once per batch period, the burst's last when the period ends, and no history for identities created owned", func() {
+var _ = Describe("Status under a burst of new identities", func() {
+	It("writes an ownership's rows and a policy's totals at most once per batch period, the burst's last when the period ends, and no history for identities created owned", func() {
 		s := newScenario()
 		s.secret("key-00", corev1.SecretTypeOpaque, "app", "burst")
 		o := s.ownership("burst", nil, func(o *nhi.IdentityOwnership) {
@@ -41,6 +41,8 @@ var _ = Describe("An ownership's status under a burst of new identities", func()
 		})
 		identityCount := func() int32 { s.get(o)(); return o.Status.IdentityCount }
 		Eventually(identityCount).Should(BeEquivalentTo(1))
+		policyTotal := func() int32 { s.get(s.policy)(); return s.policy.Status.TotalIdentities }
+		Eventually(policyTotal).Should(BeEquivalentTo(1))
 
 		By("counting the ownership's writes with a watch")
 		watcher, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme.Scheme})
@@ -49,14 +51,19 @@ var _ = Describe("An ownership's status under a burst of new identities", func()
 			client.MatchingFields{"metadata.name": o.Name})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(w.Stop)
-		var writes atomic.Int32
-		go func() {
-			for e := range w.ResultChan() {
+		pw, err := watcher.Watch(ctx, &nhi.OwnershipPolicyList{}, client.MatchingFields{"metadata.name": s.policy.Name})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(pw.Stop)
+		var writes, policyWrites atomic.Int32
+		count := func(events <-chan watch.Event, n *atomic.Int32) {
+			for e := range events {
 				if e.Type == watch.Modified {
-					writes.Add(1)
+					n.Add(1)
 				}
 			}
-		}()
+		}
+		go count(w.ResultChan(), &writes)
+		go count(pw.ResultChan(), &policyWrites)
 
 		By("creating ten covered Secrets over two seconds, each its own pass")
 		const burst = 10
@@ -72,12 +79,14 @@ var _ = Describe("An ownership's status under a burst of new identities", func()
 
 		By("the last rows are written when the period ends, with no event to prompt it")
 		Eventually(identityCount).Should(BeEquivalentTo(burst + 1))
+		Eventually(policyTotal).Should(BeEquivalentTo(burst + 1))
 		// One write when the burst starts, one per period it lasted and the
 		// last when the period ends; unbatched, each of the passes writes.
 		batched := 2 + int32(time.Since(started)/testStatusBatchPeriod)
 		Expect(batched).To(BeNumerically("<", burst), "the burst was too slow to tell batched writes from unbatched")
-		Consistently(writes.Load, "3s").Should(BeNumerically("<=", batched),
-			"each of %d passes rewrote the ownership's rows", burst)
+		Consistently(func() []int32 { return []int32{writes.Load(), policyWrites.Load()} }, "3s").Should(
+			HaveEach(BeNumerically("<=", batched)),
+			"each of %d passes rewrote the ownership's rows (first figure) or the policy's totals (second)", burst)
 
 		By("identities created owned earn no history; the decision log records them")
 		// key-00 may have been seen Unowned before the ownership existed,
