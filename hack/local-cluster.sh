@@ -171,6 +171,15 @@ start_cluster() (
     --listen-peer-urls "http://127.0.0.1:${etcd_peer_port}" --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer_port}" \
     --initial-cluster "local=http://127.0.0.1:${etcd_peer_port}" --unsafe-no-fsync --log-level warn
   wait_for etcd "etcd on port ${ETCD_PORT}" 30 port_in_use "${ETCD_PORT}" || return 1
+  echo "http://127.0.0.1:${ETCD_PORT}" >"${STATE_DIR}/etcd-url"
+
+  # STEWARD_ETCD_COMPACTION_INTERVAL, when set, replaces the API server's
+  # --etcd-compaction-interval (5m); the bench sets 0 and compacts etcd
+  # itself between its timed runs.
+  local compaction=()
+  if [[ -n "${STEWARD_ETCD_COMPACTION_INTERVAL:-}" ]]; then
+    compaction=(--etcd-compaction-interval "${STEWARD_ETCD_COMPACTION_INTERVAL}")
+  fi
 
   start kube-apiserver --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${APISERVER_PORT}" \
@@ -179,7 +188,7 @@ start_cluster() (
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "${pki}/sa.pub" --service-account-signing-key-file "${pki}/sa.key" \
     --service-cluster-ip-range 10.96.0.0/16 --allow-privileged=true \
-    --endpoint-reconciler-type none
+    --endpoint-reconciler-type none "${compaction[@]}"
   wait_for kube-apiserver "kube-apiserver on port ${APISERVER_PORT}" 90 kubectl_ get --raw /readyz || return 1
 
   local kcm_kubeconfig="${STATE_DIR}/controller-manager.kubeconfig"

@@ -17,6 +17,11 @@ limitations under the License.
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -134,5 +139,51 @@ func TestRatioAgainstTheFloorsMean(t *testing.T) {
 	}
 	if got := twice.floorText(); !strings.Contains(got, "1m0s before") || !strings.Contains(got, "mean 1m10s") {
 		t.Errorf("floorText = %q", got)
+	}
+}
+
+// compactETCD compacts to the revision etcd reports, physically, and takes
+// a revision compacted already as done; etcd's refusal is an error.
+func TestCompactETCD(t *testing.T) {
+	var compactions []map[string]any
+	refuse := ""
+	etcd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch req.URL.Path {
+		case "/v3/maintenance/status":
+			fmt.Fprint(w, `{"header":{"cluster_id":"1","revision":"4711"},"version":"3.6.16"}`)
+		case "/v3/kv/compaction":
+			var body map[string]any
+			if err := json.NewDecoder(req.Body).Decode(&body); err != nil {
+				t.Error(err)
+			}
+			compactions = append(compactions, body)
+			if refuse != "" {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprintf(w, `{"error":%q,"code":11}`, refuse)
+				return
+			}
+			fmt.Fprint(w, `{"header":{"revision":"4711"}}`)
+		default:
+			http.NotFound(w, req)
+		}
+	}))
+	defer etcd.Close()
+
+	if err := compactETCD(context.Background(), etcd.URL, "a test"); err != nil {
+		t.Fatal(err)
+	}
+	if len(compactions) != 1 || compactions[0]["revision"] != "4711" || compactions[0]["physical"] != true {
+		t.Fatalf("compactions %v, want one to revision 4711, physical", compactions)
+	}
+	refuse = "etcdserver: mvcc: required revision has been compacted"
+	if err := compactETCD(context.Background(), etcd.URL, "a test"); err != nil {
+		t.Errorf("a revision compacted already: %v", err)
+	}
+	refuse = "etcdserver: permission denied"
+	if err := compactETCD(context.Background(), etcd.URL, "a test"); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("etcd's refusal: %v", err)
+	}
+	if err := compactETCD(context.Background(), "", "a test"); err != nil || len(compactions) != 3 {
+		t.Errorf("no URL: %v, %d compactions", err, len(compactions))
 	}
 }

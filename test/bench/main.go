@@ -46,6 +46,7 @@ import (
 type config struct {
 	mode          string
 	kubeconfig    string
+	etcdURL       string
 	manager       string
 	shape         string
 	identities    int
@@ -82,6 +83,8 @@ func main() {
 	var c config
 	flag.StringVar(&c.mode, "mode", "all", "all, or informer (internal: hold a full-Secret informer and report memory)")
 	flag.StringVar(&c.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "admin kubeconfig of the local control plane")
+	flag.StringVar(&c.etcdURL, "etcd-url", "", "etcd's client URL: its history is compacted before each timed run "+
+		"(the control plane's own compaction should be off); empty compacts nothing")
 	flag.StringVar(&c.manager, "manager", "bin/manager", "the manager binary")
 	flag.StringVar(&c.shape, "shape", shapeSpread, "data set shape: spread (every namespace alike), hot (one "+
 		"namespace holds every identity) or skewed (one namespace holds half, the rest spread over the others)")
@@ -191,6 +194,9 @@ func run(ctx context.Context, c config) error {
 	}
 	logf("seeded in %s", since(start))
 
+	if err := compactETCD(ctx, c.etcdURL, "the floor"); err != nil {
+		return err
+	}
 	logf("floor: a plain client-go program, unthrottled, listing the identities and issuing one patch "+
 		"per identity with %d workers", c.concurrency)
 	if r.baseline, r.baselinePatches, err = baseline(ctx, c, data); err != nil {
@@ -237,6 +243,9 @@ func floorAgain(ctx context.Context, cl *clients, c config, data dataSet, r *res
 		return fmt.Errorf("removing the keys: %w", err)
 	}
 	logf("floor, again: done in %s; patching", since(start))
+	if err := compactETCD(ctx, c.etcdURL, "the floor, again"); err != nil {
+		return err
+	}
 	after, patches, err := baseline(ctx, c, data)
 	if err != nil {
 		return fmt.Errorf("floor, again: %w", err)

@@ -315,6 +315,9 @@ func converge(cl *clients, c config, data dataSet, floor bool) (*convergenceRun,
 
 func steward(ctx context.Context, cl *clients, c config, data dataSet, r *results) error {
 	if c.defaultRun {
+		if err := compactETCD(ctx, c.etcdURL, runName(false)); err != nil {
+			return err
+		}
 		run, m, err := converge(cl, c, data, false)
 		if err != nil {
 			return err
@@ -328,6 +331,9 @@ func steward(ctx context.Context, cl *clients, c config, data dataSet, r *result
 		}
 		logf("removed Steward's traces in %s", since(start))
 	}
+	if err := compactETCD(ctx, c.etcdURL, runName(true)); err != nil {
+		return err
+	}
 	run, m, err := converge(cl, c, data, true)
 	if err != nil {
 		return err
@@ -336,11 +342,17 @@ func steward(ctx context.Context, cl *clients, c config, data dataSet, r *result
 	r.floor = run
 
 	if c.churn && data.shape == shapeHot {
+		if err := compactETCD(ctx, c.etcdURL, "the churn"); err != nil {
+			return err
+		}
 		if r.churn, err = churn(ctx, cl, c, m); err != nil {
 			return fmt.Errorf("churn: %w", err)
 		}
 	}
 	if c.deadlines > 0 {
+		if err := compactETCD(ctx, c.etcdURL, "the deadlines"); err != nil {
+			return err
+		}
 		if r.deadlines, err = deadlines(ctx, cl, c); err != nil {
 			return fmt.Errorf("deadlines: %w", err)
 		}
