@@ -150,7 +150,7 @@ func TestCompactETCD(t *testing.T) {
 	etcd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		switch req.URL.Path {
 		case "/v3/maintenance/status":
-			fmt.Fprint(w, `{"header":{"cluster_id":"1","revision":"4711"},"version":"3.6.16"}`)
+			_, _ = fmt.Fprint(w, `{"header":{"cluster_id":"1","revision":"4711"},"version":"3.6.16"}`)
 		case "/v3/kv/compaction":
 			var body map[string]any
 			if err := json.NewDecoder(req.Body).Decode(&body); err != nil {
@@ -159,10 +159,10 @@ func TestCompactETCD(t *testing.T) {
 			compactions = append(compactions, body)
 			if refuse != "" {
 				w.WriteHeader(http.StatusBadRequest)
-				fmt.Fprintf(w, `{"error":%q,"code":11}`, refuse)
+				_, _ = fmt.Fprintf(w, `{"error":%q,"code":11}`, refuse)
 				return
 			}
-			fmt.Fprint(w, `{"header":{"revision":"4711"}}`)
+			_, _ = fmt.Fprint(w, `{"header":{"revision":"4711"}}`)
 		default:
 			http.NotFound(w, req)
 		}

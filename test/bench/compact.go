@@ -78,7 +78,7 @@ func etcdCall(ctx context.Context, etcdURL, path string, in, out any) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var answer bytes.Buffer
 	if _, err := answer.ReadFrom(resp.Body); err != nil {
 		return err
