@@ -2,9 +2,9 @@
 # make bench: measures Steward against the local control plane and writes the
 # figures to docs/benchmarks.md, with the command that produced each section.
 # Every goal is a ratio against a baseline measured in the same run, or an
-# absolute bound from the design. Not part of make test: it takes 30 to 40
-# minutes on 2 cores (about 9 to 12 per shape, the floor measured twice, plus
-# 4 for the deadline and idle runs); --large about 30 on its own (20 to 27
+# absolute bound from the design. Not part of make test: it takes 25 to 40
+# minutes on 2 cores (about 7 to 12 per shape, the floor measured twice, plus
+# 4 for the deadline and idle runs); --large about 30 on its own (17 to 27
 # with --floor-after=false).
 #
 # Each shape of data set runs on a fresh control plane: the floor (a plain,
