@@ -55,11 +55,8 @@ elif ((!SHAPE_GIVEN)); then
 fi
 
 export STEWARD_CLUSTER_DIR="${STEWARD_CLUSTER_DIR:-${REPO_ROOT}/.local-cluster-bench}"
-# The API server compacts etcd's history every five minutes; a compaction
-# that falls inside a timed run makes that run pay for the revisions of the
-# runs before it (the floor's 50,000 Secrets of 32 KiB on the large shape).
-# The bench's control plane does not compact by itself: bin/bench compacts
-# before each timed run (--etcd-url).
+# etcd is compacted by bin/bench before each timed run (--etcd-url), never
+# by the API server inside one (test/bench/compact.go says why).
 export STEWARD_ETCD_COMPACTION_INTERVAL=0
 BIN_DIR="$(hack/envtest-bins.sh | tail -n 1)"
 export KUBECTL="${BIN_DIR}/kubectl"

@@ -70,7 +70,8 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	governed, conflicts := r.Summaries.ForPolicy(policy.Name)
 	desired := policy.DeepCopy()
 	status := &desired.Status
-	now := metav1.NewTime(r.Clock.Now().Truncate(time.Second))
+	clockNow := r.Clock.Now()
+	now := metav1.NewTime(clockNow.Truncate(time.Second))
 
 	aggregate(status, governed)
 	if err := r.budgetStatus(ctx, policy.Name, status, now.Time); err != nil {
@@ -115,18 +116,18 @@ func (r *PolicyReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	if start := status.RevocationWindowStart; start != nil {
 		// The oldest counted revocation leaves the window then: the count,
 		// and a halt, change with no other event.
-		result.RequeueAfter = max(start.Add(revocationWindow).Sub(r.Clock.Now()), time.Second)
+		result.RequeueAfter = max(start.Add(revocationWindow).Sub(clockNow), time.Second)
 	}
 	if equality.Semantic.DeepEqual(policy.Status, desired.Status) {
 		return result, nil
 	}
-	if due, at := r.statusWrites.due(policy.UID, r.Clock.Now(), !onlyTotalsChange(&policy.Status, desired.Status)); !due {
-		return requeueBy(result, max(at.Sub(r.Clock.Now()), time.Millisecond)), nil
+	if due, at := r.statusWrites.due(policy.UID, clockNow, !onlyTotalsChange(&policy.Status, desired.Status)); !due {
+		return requeueBy(result, max(at.Sub(clockNow), time.Millisecond)), nil
 	}
 	if err := r.Status().Patch(ctx, desired, client.MergeFromWithOptions(policy, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		return reconcile.Result{}, fmt.Errorf("writing policy status: %w", err)
 	}
-	r.statusWrites.wrote(policy.UID, r.Clock.Now())
+	r.statusWrites.wrote(policy.UID, clockNow)
 	return result, nil
 }
 

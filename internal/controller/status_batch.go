@@ -36,10 +36,11 @@ const statusBatchSweepAt = 1024
 // statusBatch spaces out the status writes that only refresh an object's
 // summary: an ownership's identity rows and count, which change with every
 // identity created in its cover, and a policy's totals and first
-// violations (onlyTotalsChange), which change with every namespace's pass. A namespace that gains identities without
-// pause would otherwise rewrite the ownership's status, up to 1,024 rows
-// that the API server decodes, validates and stores whole, in every pass,
-// between the pass's decision and its identities' patches. The first such
+// violations (onlyTotalsChange), which change with every namespace's pass.
+// A namespace that gains identities without pause would otherwise rewrite
+// the ownership's status, up to 1,024 rows that the API server decodes,
+// validates and stores whole, in every pass, between the pass's decision
+// and its identities' patches. The first such
 // write goes at once; later ones at most once per period, the last of a
 // burst when the period ends (the reconcile requeues itself for it).
 //
